@@ -1,0 +1,32 @@
+# SPDX-License-Identifier: MIT
+# Keel top-level build. 'make' builds the hypervisor; 'make run' boots it in
+# QEMU; 'make test' runs every test. Each part keeps its rules in a fragment
+# beside its sources.
+
+SHELL      := /bin/bash
+BUILD      ?= build
+ifeq ($(origin CC),default)
+CC         := gcc
+endif
+HOSTCC     ?= cc
+PYTHON     := /usr/bin/python3
+
+.DEFAULT_GOAL := all
+.PHONY: all iso run test deps-build deps-run deps-test clean
+
+all: $(BUILD)/keel.elf
+
+include hypervisor/hypervisor.mk
+-include tests/unit/unit.mk
+-include tests/abi/abi.mk
+-include tests/integration/integration.mk
+
+deps-build deps-run deps-test: deps-%:
+	@scripts/install-deps.sh $*
+
+test: deps-test
+	$(MAKE) all iso
+	$(MAKE) unit abi-check integration
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The hypervisor console: printk with log levels, line prefixes and the
+ * panic path.
+ *
+ * Locking: console_lock serialises whole messages so lines from different
+ * CPUs do not interleave. panic() takes it with a bounded wait and then
+ * writes regardless: a CPU that died holding it must not silence the crash
+ * report.
+ */
+#include <keel/arch.h>
+#include <keel/console.h>
+#include <keel/lib.h>
+#include <keel/spinlock.h>
+
+static spinlock_t console_lock = SPINLOCK_INIT;
+static unsigned int console_loglevel = CONSOLE_DEFAULT_LOGLEVEL;
+static bool at_line_start = true;
+static bool panicking;
+
+void console_set_loglevel(unsigned int level)
+{
+    console_loglevel = level;
+}
+
+static unsigned int parse_level(const char **fmt)
+{
+    const char *f = *fmt;
+
+    if (f[0] == '<' && f[1] >= '0' && f[1] <= '9' && f[2] == '>') {
+        *fmt = f + 3;
+        return (unsigned int)(f[1] - '0');
+    }
+    return 3; /* LOG_INFO */
+}
+
+/* Emits text, starting every line with the "(keel) " tag. Lock held. */
+static void emit(const char *s, size_t n)
+{
+    static const char tag[] = "(keel) ";
+    size_t start = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        if (at_line_start) {
+            arch_console_write(tag, sizeof(tag) - 1);
+            at_line_start = false;
+        }
+        if (s[i] == '\n') {
+            arch_console_write(s + start, i - start);
+            arch_console_write("\r\n", 2);
+            start = i + 1;
+            at_line_start = true;
+        }
+    }
+    if (start < n)
+        arch_console_write(s + start, n - start);
+}
+
+void vprintk(const char *fmt, va_list ap)
+{
+    char buf[512];
+    unsigned long flags;
+    unsigned int level = parse_level(&fmt);
+    int n;
+
+    if (level > console_loglevel)
+        return;
+    n = vsnprintf(buf, sizeof(buf), fmt, ap);
+    if (n < 0)
+        return;
+    if ((size_t)n >= sizeof(buf))
+        n = sizeof(buf) - 1;
+    flags = spin_lock_irqsave(&console_lock);
+    emit(buf, (size_t)n);
+    spin_unlock_irqrestore(&console_lock, flags);
+}
+
+void printk(const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vprintk(fmt, ap);
+    va_end(ap);
+}
+
+void console_force_unlock(void)
+{
+    for (int spins = 0; spins < 1000000 && spin_is_locked(&console_lock); spins++)
+        __builtin_ia32_pause();
+    console_lock = (spinlock_t)SPINLOCK_INIT;
+    console_loglevel = 9;
+}
+
+void panic(const char *fmt, ...)
+{
+    va_list ap;
+
+    __asm__ volatile("cli");
+    if (__atomic_exchange_n(&panicking, true, __ATOMIC_ACQ_REL))
+        arch_power_off(POWER_OFF_FATAL); /* nested: the first report stands */
+    console_force_unlock();
+    printk("\n****************************************\n");
+    printk("Panic on CPU%u: ", arch_cpu_id());
+    va_start(ap, fmt);
+    vprintk(fmt, ap);
+    va_end(ap);
+    printk("\n****************************************\n");
+    arch_dump_stack();
+    arch_power_off(POWER_OFF_FATAL);
+}
+
+void bug_at(const char *file, int line, const char *cond)
+{
+    panic("BUG at %s:%d: %s", file, line, cond);
+}

@@ -1,0 +1,84 @@
+# SPDX-License-Identifier: MIT
+# The hypervisor image: build/keel.elf (32-bit multiboot ELF wrapping the
+# 64-bit image), build/keel-syms (the 64-bit ELF with symbols, for
+# debugging), build/keel.iso (GRUB rescue ISO).
+
+HV_BUILD   := $(BUILD)/hypervisor
+HV_ARCH    := hypervisor/arch/x86
+KEEL_VERSION := 0.1.0
+
+HV_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdinc \
+	-isystem $(shell $(CC) -print-file-name=include) \
+	-Ihypervisor/include -I$(HV_ARCH)/include -Iinclude \
+	-include hypervisor/include/keel/compiler.h \
+	-fpie -fno-stack-protector -fno-omit-frame-pointer -fno-strict-aliasing \
+	-fno-asynchronous-unwind-tables -fcf-protection=none \
+	-mno-red-zone -mno-mmx -mno-sse -mno-sse2 -mno-avx -msoft-float \
+	-Wall -Wextra -Werror -Wshadow -Wformat=2 -Wpointer-arith \
+	-Wwrite-strings -Wmissing-prototypes -Wno-format-nonliteral \
+	-DKEEL_VERSION='"$(KEEL_VERSION)"' -MMD -MP
+HV_ASFLAGS := $(filter-out -include hypervisor/include/keel/compiler.h,$(HV_CFLAGS)) -D__ASSEMBLER__
+HV_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 -z noexecstack \
+	--no-warn-rwx-segments
+
+# Portable code shared with the host unit tests, then the x86 code.
+HV_COMMON_SRCS := $(wildcard hypervisor/common/*.c)
+HV_ARCH_SRCS   := $(wildcard $(HV_ARCH)/*.c) $(filter-out %.lds.S,$(wildcard $(HV_ARCH)/*.S)) \
+	$(HV_ARCH)/boot/head.S
+HV_OBJS := $(patsubst %,$(HV_BUILD)/%.o,$(HV_COMMON_SRCS) $(HV_ARCH_SRCS))
+
+$(HV_BUILD)/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HV_CFLAGS) -c $< -o $@
+
+$(HV_BUILD)/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(HV_ASFLAGS) -c $< -o $@
+
+$(HV_BUILD)/keel.lds: $(HV_ARCH)/keel.lds.S
+	@mkdir -p $(dir $@)
+	$(CC) $(HV_ASFLAGS) -E -P -x c $< -o $@
+
+$(BUILD)/keel-syms: $(HV_OBJS) $(HV_BUILD)/keel.lds
+	ld $(HV_LDFLAGS) -T $(HV_BUILD)/keel.lds -o $@ $(HV_OBJS)
+
+# The flat image from KEEL_PHYS_START, wrapped in a 32-bit ELF for the
+# multiboot loaders.
+$(HV_BUILD)/keel.bin: $(BUILD)/keel-syms
+	objcopy -O binary $< $@
+
+$(BUILD)/keel.elf: $(HV_BUILD)/keel.bin $(HV_ARCH)/boot/wrap32.S $(HV_ARCH)/boot/wrap32.lds
+	$(CC) -m32 -c -D__ASSEMBLER__ -DKEEL_BIN='"$(HV_BUILD)/keel.bin"' \
+		-DKEEL_BSS_SIZE=$$(( 0x$$(nm $(BUILD)/keel-syms | awk '/ __image_end$$/{print $$1}') \
+		- 0x$$(nm $(BUILD)/keel-syms | awk '/ __bss_start$$/{print $$1}') )) \
+		$(HV_ARCH)/boot/wrap32.S -o $(HV_BUILD)/wrap32.o
+	ld -m elf_i386 -T $(HV_ARCH)/boot/wrap32.lds -z noexecstack --no-warn-rwx-segments \
+		-e 0x$$(nm $(BUILD)/keel-syms | awk '/ start32$$/{print $$1}') \
+		-o $@ $(HV_BUILD)/wrap32.o
+
+-include $(HV_OBJS:.o=.d)
+
+# ---- ISO and QEMU ---------------------------------------------------------
+
+KEEL_ARGS ?= console=com1 loglvl=3
+DOM0      ?=
+DOM0_ARGS ?=
+INITRD    ?=
+QEMU      ?= qemu-system-x86_64
+SMP       ?= 2
+MEM       ?= 512
+QEMU_ARGS := -machine q35 -cpu max -smp $(SMP) -m $(MEM) -nographic -no-reboot \
+	-serial mon:stdio -display none
+
+$(BUILD)/keel.iso: $(BUILD)/keel.elf scripts/mkiso.sh $(DOM0) $(INITRD)
+	scripts/mkiso.sh $@ $(BUILD)/keel.elf "$(KEEL_ARGS)" "$(DOM0)" "$(DOM0_ARGS)" "$(INITRD)"
+
+iso: deps-build $(BUILD)/keel.iso
+
+run: deps-run
+	$(MAKE) all
+	$(QEMU) $(QEMU_ARGS) -kernel $(BUILD)/keel.elf -append "$(KEEL_ARGS)" \
+		$(if $(DOM0),-initrd "$(DOM0) $(DOM0_ARGS)$(if $(INITRD),$(comma)$(INITRD))")
+
+comma := ,
+.PHONY: iso run
