@@ -25,6 +25,7 @@ PHDRS
 SECTIONS
 {
     . = KEEL_PHYS_START;
+    __image_phys_start = .;
     .boot : {
         KEEP(*(.multiboot))
         *(.text.boot)
@@ -69,6 +70,7 @@ SECTIONS
         __bss_end = .;
     } :data
     __image_end = .;
+    __image_phys_end = __image_end - VIRT_OFFSET;
 
     /DISCARD/ : {
         *(.note.gnu.*)

@@ -1,48 +1,158 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The boot CPU's path from head.S to a running system, in order: console,
- * boot information, command line, CPU tables, memory, ACPI, time, other
- * CPUs, then whatever there is to run.
+ * boot information, command line, CPU tables, memory, ACPI, APIC and time,
+ * the other CPUs, then whatever there is to run.
  */
+#include <asm/acpi.h>
+#include <asm/apic.h>
 #include <asm/config.h>
+#include <asm/desc_setup.h>
+#include <asm/mm.h>
 #include <asm/multiboot.h>
+#include <asm/percpu.h>
+#include <asm/processor.h>
 #include <asm/serial.h>
+#include <asm/smp.h>
+#include <asm/time.h>
 #include <keel/arch.h>
 #include <keel/bootinfo.h>
+#include <keel/cmdline.h>
+#include <keel/console.h>
+#include <keel/errno.h>
 #include <keel/lib.h>
 
-unsigned char cpu0_stack[STACK_SIZE] __attribute__((aligned(PAGE_SIZE), section(".bss.page_aligned")));
+unsigned char cpu0_stack[STACK_SIZE] __attribute__((aligned(STACK_SIZE), section(".bss.page_aligned")));
+static uint64_t cpu0_gdt[PAGE_SIZE / 8] __attribute__((aligned(PAGE_SIZE), section(".bss.page_aligned")));
+static struct tss64 cpu0_tss __attribute__((aligned(128)));
+
+/* Command-line options. */
+static uint16_t opt_console_port = COM1_PORT;
+static unsigned int opt_loglvl = CONSOLE_DEFAULT_LOGLEVEL;
+static unsigned int opt_maxcpus = NR_CPUS;
+static unsigned int opt_dom0_max_vcpus;
+static struct cmdline_size_range opt_dom0_mem = {
+    CMDLINE_SIZE_UNSET, CMDLINE_SIZE_UNSET, CMDLINE_SIZE_UNSET
+};
+static char opt_test_fault[8];
+
+static int parse_console(const char *value)
+{
+    if (!value)
+        return -EINVAL;
+    if (!strcmp(value, "com1"))
+        opt_console_port = COM1_PORT;
+    else if (!strcmp(value, "com2"))
+        opt_console_port = COM2_PORT;
+    else if (!strcmp(value, "none"))
+        opt_console_port = 0;
+    else
+        return -EINVAL;
+    return 0;
+}
+
+static const struct cmdline_param keel_params[] = {
+    CMDLINE_PARAM_CUSTOM("console", parse_console),
+    CMDLINE_PARAM_UINT("loglvl", &opt_loglvl, 0, 9),
+    CMDLINE_PARAM_UINT("maxcpus", &opt_maxcpus, 1, NR_CPUS),
+    CMDLINE_PARAM_UINT("dom0_max_vcpus", &opt_dom0_max_vcpus, 1, NR_CPUS),
+    CMDLINE_PARAM_SIZE_RANGE("dom0_mem", &opt_dom0_mem),
+    /* Test only: make the hypervisor fault on purpose (pf, gp, ud, de). */
+    CMDLINE_PARAM_STRING("test_fault", opt_test_fault),
+};
+
+/*
+ * Multiboot loaders put the image's path first (QEMU always, GRUB for
+ * multiboot1); a first word without '=' that names a file is not an option.
+ */
+static const char *skip_image_name(const char *cmdline)
+{
+    const char *end = cmdline;
+    bool is_path = false;
+
+    while (*end && *end != ' ') {
+        if (*end == '/' || *end == '=')
+            is_path = *end == '/';
+        if (*end == '=')
+            return cmdline;
+        end++;
+    }
+    if (!is_path && !(end - cmdline > 4 && !strncmp(end - 4, ".elf", 4)))
+        return cmdline;
+    while (*end == ' ')
+        end++;
+    return end;
+}
+
+void __attribute__((noinline)) trigger_test_fault(const char *kind);
+void __attribute__((noinline)) trigger_test_fault(const char *kind)
+{
+    unsigned long unmapped = 0x8, non_canonical = 0x8000000000000000UL;
+
+    /* Hide the addresses from the optimiser, which would reject or drop the stores. */
+    __asm__ volatile("" : "+r"(unmapped), "+r"(non_canonical));
+    printk("Test fault requested: %s\n", kind);
+    if (!strcmp(kind, "pf"))
+        *(volatile uint64_t *)unmapped = 0;
+    else if (!strcmp(kind, "gp"))
+        *(volatile uint64_t *)non_canonical = 0;
+    else if (!strcmp(kind, "ud"))
+        __asm__ volatile("ud2");
+    else if (!strcmp(kind, "de"))
+        __asm__ volatile("xor %%ecx, %%ecx; div %%ecx" ::: "eax", "ecx", "edx");
+    printk(LOG_WARN "test_fault=%s: unknown kind (pf, gp, ud, de): ignored\n", kind);
+}
 
 void start_keel(uint32_t magic, uint32_t mbi_pa);
 
 void start_keel(uint32_t magic, uint32_t mbi_pa)
 {
+    struct cpu_info *ci = get_cpu_info();
+    const char *options;
+
     serial_init(COM1_PORT);
     printk("Keel %s starting\n", KEEL_VERSION);
     if (multiboot_parse(magic, mbi_pa))
         panic("entered with boot magic %#x: boot Keel with multiboot or multiboot2", magic);
-    printk("Loaded by %s (%s)\n", boot_info.loader[0] ? boot_info.loader : "unknown loader",
+    printk("Loaded by %s (%s)\n", boot_info.loader[0] ? boot_info.loader : "an unnamed loader",
            boot_info.protocol);
-    printk("Command line: %s\n", boot_info.cmdline);
-    for (unsigned int i = 0; i < boot_info.nr_memmap; i++)
-        printk(" %016llx-%016llx type %u\n", (unsigned long long)boot_info.memmap[i].addr,
-               (unsigned long long)(boot_info.memmap[i].addr + boot_info.memmap[i].size),
-               boot_info.memmap[i].type);
+    options = skip_image_name(boot_info.cmdline);
+    printk("Command line: %s\n", options);
+    cmdline_parse(options, keel_params, ARRAY_SIZE(keel_params));
+    console_set_loglevel(opt_loglvl);
+    if (opt_console_port != COM1_PORT)
+        serial_init(opt_console_port);
+
+    idt_init();
+    ci->cpu_id = 0;
+    cpu_init(ci, cpu0_gdt, &cpu0_tss, (unsigned long)cpu0_stack);
+    ci->online = true;
+
+    mm_init();
+    acpi_init();
+    apic_early_init();
+    apic_cpu_init();
+    ci->apic_id = apic_id();
+    time_init();
+    time_selftest();
+    smp_boot_cpus(opt_maxcpus);
+
+    printk("Keel %s ready: %u CPU%s online, %lu MiB RAM, TSC %lu kHz\n", KEEL_VERSION,
+           nr_cpus_online, nr_cpus_online == 1 ? "" : "s", (unsigned long)(total_ram_bytes >> 20),
+           (unsigned long)tsc_khz);
+
+    if (opt_test_fault[0])
+        trigger_test_fault(opt_test_fault);
+
+    if (!boot_info.nr_modules)
+        printk("No dom0 kernel given: nothing to run.\n");
+    else
+        printk("A dom0 kernel module was given, but this build cannot run guests yet: "
+               "nothing to run.\n");
     arch_power_off(POWER_OFF_CLEAN);
 }
 
 unsigned int arch_cpu_id(void)
 {
-    return 0;
-}
-
-void arch_dump_stack(void)
-{
-}
-
-void arch_power_off(enum power_off_status status)
-{
-    printk("Powering off (status %d)\n", status);
-    for (;;)
-        __asm__ volatile("cli; hlt");
+    return get_cpu_info()->cpu_id;
 }

@@ -45,11 +45,32 @@ static inline bool spin_is_locked(const spinlock_t *l)
            __atomic_load_n(&l->next, __ATOMIC_RELAXED);
 }
 
+/*
+ * Interrupt masking around a lock. Host unit tests (a hosted build) have no
+ * interrupts to mask, so there the flags are a dummy.
+ */
+static inline unsigned long local_irq_save(void)
+{
+    unsigned long flags = 0;
+#if !__STDC_HOSTED__
+    __asm__ volatile("pushf; pop %0; cli" : "=r"(flags) :: "memory");
+#endif
+    return flags;
+}
+
+static inline void local_irq_restore(unsigned long flags)
+{
+#if !__STDC_HOSTED__
+    __asm__ volatile("push %0; popf" :: "r"(flags) : "memory", "cc");
+#else
+    (void)flags;
+#endif
+}
+
 static inline unsigned long spin_lock_irqsave(spinlock_t *l)
 {
-    unsigned long flags;
+    unsigned long flags = local_irq_save();
 
-    __asm__ volatile("pushf; pop %0; cli" : "=r"(flags) :: "memory");
     spin_lock(l);
     return flags;
 }
@@ -57,7 +78,7 @@ static inline unsigned long spin_lock_irqsave(spinlock_t *l)
 static inline void spin_unlock_irqrestore(spinlock_t *l, unsigned long flags)
 {
     spin_unlock(l);
-    __asm__ volatile("push %0; popf" :: "r"(flags) : "memory", "cc");
+    local_irq_restore(flags);
 }
 
 #endif

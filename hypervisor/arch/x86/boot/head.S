@@ -15,6 +15,7 @@
 #include <asm/config.h>
 #include <asm/desc.h>
 #include <asm/msr.h>
+#include <asm/percpu.h>
 #include <asm/processor.h>
 
 #define MB1_MAGIC       0x1badb002
@@ -202,7 +203,7 @@ start64_high:
         xor     %eax, %eax
         rep stosb
         lea     cpu0_stack(%rip), %rsp
-        add     $STACK_SIZE, %rsp
+        add     $(STACK_SIZE - CPU_INFO_SIZE), %rsp
         xor     %ebp, %ebp              /* terminates backtraces */
         mov     %r12, %rdi
         mov     %r13, %rsi
