@@ -25,7 +25,7 @@ deps-build deps-run deps-test: deps-%:
 	@scripts/install-deps.sh $*
 
 test: deps-test
-	$(MAKE) all iso
+	$(MAKE) all iso hypervisor-clang
 	$(MAKE) unit abi-check integration
 
 clean:

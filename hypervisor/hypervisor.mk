@@ -39,44 +39,53 @@ $(HV_BUILD)/%.S.o: %.S
 
 $(HV_BUILD)/keel.lds: $(HV_ARCH)/keel.lds.S
 	@mkdir -p $(dir $@)
-	$(CC) $(HV_ASFLAGS) -E -P -x c $< -o $@
+	@echo "  LDS     $@"
+	@$(CC) $(HV_ASFLAGS) -E -P -x c $< -o $@
 
 # Two links: the first finds the text symbols, the second embeds them for
 # backtraces. The table sits at the end of .rodata, so text does not move.
 $(HV_BUILD)/symbols-empty.S: scripts/gen-symbols.sh
 	@mkdir -p $(dir $@)
-	scripts/gen-symbols.sh > $@
+	@scripts/gen-symbols.sh > $@
 
 $(HV_BUILD)/keel-pass1: $(HV_OBJS) $(HV_BUILD)/keel.lds $(HV_BUILD)/symbols-empty.S.o
-	ld $(HV_LDFLAGS) -T $(HV_BUILD)/keel.lds -o $@ $(HV_OBJS) $(HV_BUILD)/symbols-empty.S.o
+	@echo "  LD      $@"
+	@ld $(HV_LDFLAGS) -T $(HV_BUILD)/keel.lds -o $@ $(HV_OBJS) $(HV_BUILD)/symbols-empty.S.o
 
 $(HV_BUILD)/symbols.S: $(HV_BUILD)/keel-pass1 scripts/gen-symbols.sh
-	scripts/gen-symbols.sh $< > $@
+	@scripts/gen-symbols.sh $< > $@
 
 $(HV_BUILD)/%.S.o: $(HV_BUILD)/%.S
-	$(CC) $(HV_ASFLAGS) -c $< -o $@
+	@$(CC) $(HV_ASFLAGS) -c $< -o $@
 
 $(BUILD)/keel-syms: $(HV_OBJS) $(HV_BUILD)/keel.lds $(HV_BUILD)/symbols.S.o
-	ld $(HV_LDFLAGS) -T $(HV_BUILD)/keel.lds -o $@ $(HV_OBJS) $(HV_BUILD)/symbols.S.o
+	@echo "  LD      $@"
+	@ld $(HV_LDFLAGS) -T $(HV_BUILD)/keel.lds -o $@ $(HV_OBJS) $(HV_BUILD)/symbols.S.o
 	@cmp -s <(nm $(HV_BUILD)/keel-pass1 | grep -i ' t ') <(nm $@ | grep -i ' t ') || \
 		{ echo "keel-syms: text moved between links; symbol table is stale" >&2; rm -f $@; exit 1; }
 
 # The flat image from KEEL_PHYS_START, wrapped in a 32-bit ELF for the
 # multiboot loaders.
 $(HV_BUILD)/keel.bin: $(BUILD)/keel-syms
-	objcopy -O binary $< $@
+	@objcopy -O binary $< $@
 
 $(BUILD)/keel.elf: $(HV_BUILD)/keel.bin $(HV_ARCH)/boot/wrap32.S $(HV_ARCH)/boot/wrap32.lds
-	$(CC) -m32 -c -D__ASSEMBLER__ -DKEEL_BIN='"$(HV_BUILD)/keel.bin"' \
+	@echo "  WRAP32  $@"
+	@$(CC) -m32 -c -D__ASSEMBLER__ -DKEEL_BIN='"$(HV_BUILD)/keel.bin"' \
 		-DKEEL_BSS_SIZE=$$(( 0x$$(nm $(BUILD)/keel-syms | awk '/ __image_phys_end$$/{print $$1}') \
 		- 0x$$(nm $(BUILD)/keel-syms | awk '/ __image_phys_start$$/{print $$1}') \
 		- $$(stat -c %s $(HV_BUILD)/keel.bin) )) \
 		$(HV_ARCH)/boot/wrap32.S -o $(HV_BUILD)/wrap32.o
-	ld -m elf_i386 -T $(HV_ARCH)/boot/wrap32.lds -z noexecstack --no-warn-rwx-segments \
+	@ld -m elf_i386 -T $(HV_ARCH)/boot/wrap32.lds -z noexecstack --no-warn-rwx-segments \
 		-e 0x$$(nm $(BUILD)/keel-syms | awk '/ start32$$/{print $$1}') \
 		-o $@ $(HV_BUILD)/wrap32.o
 
 -include $(HV_OBJS:.o=.d)
+
+# The same image built with clang, which must stay warning-free too.
+.PHONY: hypervisor-clang
+hypervisor-clang:
+	$(MAKE) --no-print-directory BUILD=$(BUILD)/clang CC=clang $(BUILD)/clang/keel.elf
 
 # ---- ISO and QEMU ---------------------------------------------------------
 

@@ -14,6 +14,7 @@ if [ $# -eq 0 ]; then
   exit 0
 fi
 nm -n --defined-only "$1" | awk '
+  BEGIN { n = 0 }
   $2 ~ /^[tT]$/ { addr[n] = $1; name[n] = $3; n++ }
   END {
     printf "symbols_count: .quad %d\n", n

@@ -3,28 +3,30 @@
 #ifndef ASM_PROCESSOR_H
 #define ASM_PROCESSOR_H
 
-#define X86_CR0_PE      (1u << 0)
-#define X86_CR0_MP      (1u << 1)
-#define X86_CR0_EM      (1u << 2)
-#define X86_CR0_TS      (1u << 3)
-#define X86_CR0_ET      (1u << 4)
-#define X86_CR0_NE      (1u << 5)
-#define X86_CR0_WP      (1u << 16)
-#define X86_CR0_AM      (1u << 18)
-#define X86_CR0_PG      (1u << 31)
+#include <asm/config.h>
 
-#define X86_CR4_PSE     (1u << 4)
-#define X86_CR4_PAE     (1u << 5)
-#define X86_CR4_PGE     (1u << 7)
-#define X86_CR4_OSFXSR  (1u << 9)
-#define X86_CR4_OSXMMEXCPT (1u << 10)
+#define X86_CR0_PE      (_UL(1) << 0)
+#define X86_CR0_MP      (_UL(1) << 1)
+#define X86_CR0_EM      (_UL(1) << 2)
+#define X86_CR0_TS      (_UL(1) << 3)
+#define X86_CR0_ET      (_UL(1) << 4)
+#define X86_CR0_NE      (_UL(1) << 5)
+#define X86_CR0_WP      (_UL(1) << 16)
+#define X86_CR0_AM      (_UL(1) << 18)
+#define X86_CR0_PG      (_UL(1) << 31)
 
-#define X86_EFLAGS_IF   (1u << 9)
-#define X86_EFLAGS_DF   (1u << 10)
-#define X86_EFLAGS_TF   (1u << 8)
-#define X86_EFLAGS_NT   (1u << 14)
-#define X86_EFLAGS_AC   (1u << 18)
-#define X86_EFLAGS_IOPL (3u << 12)
+#define X86_CR4_PSE     (_UL(1) << 4)
+#define X86_CR4_PAE     (_UL(1) << 5)
+#define X86_CR4_PGE     (_UL(1) << 7)
+#define X86_CR4_OSFXSR  (_UL(1) << 9)
+#define X86_CR4_OSXMMEXCPT (_UL(1) << 10)
+
+#define X86_EFLAGS_IF   (_UL(1) << 9)
+#define X86_EFLAGS_DF   (_UL(1) << 10)
+#define X86_EFLAGS_TF   (_UL(1) << 8)
+#define X86_EFLAGS_NT   (_UL(1) << 14)
+#define X86_EFLAGS_AC   (_UL(1) << 18)
+#define X86_EFLAGS_IOPL (_UL(3) << 12)
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
