@@ -191,23 +191,28 @@ void map_pages(unsigned long va, unsigned long pa, unsigned long nr, uint64_t fl
     map_range(va, pa, nr << PAGE_SHIFT, flags, false);
 }
 
+/* The leaf entry mapping va in the idle page tables, or 0 if unmapped. */
+static pte_t leaf_entry(unsigned long va)
+{
+    pte_t e = idle_l4[pt_index(va, L4_SHIFT)];
+
+    for (unsigned int shift = L3_SHIFT;; shift -= 9) {
+        if (!(e & _PAGE_PRESENT))
+            return 0;
+        e = ((pte_t *)__va(pte_paddr(e)))[pt_index(va, shift)];
+        if (!(e & _PAGE_PRESENT))
+            return 0;
+        if (shift == L1_SHIFT || (e & _PAGE_PSE))
+            return e;
+    }
+}
+
 /* True if every page of [pa, pa+size) is mapped in the direct map. */
 static bool directmap_covers(unsigned long pa, unsigned long size)
 {
-    for (unsigned long a = ROUNDDOWN(pa, PAGE_SIZE); a < pa + size; a += PAGE_SIZE) {
-        unsigned long va = DIRECTMAP_VIRT_START + a;
-        pte_t e = idle_l4[pt_index(va, L4_SHIFT)];
-
-        for (unsigned int shift = L3_SHIFT;; shift -= 9) {
-            if (!(e & _PAGE_PRESENT))
-                return false;
-            e = ((pte_t *)__va(pte_paddr(e)))[pt_index(va, shift)];
-            if (!(e & _PAGE_PRESENT))
-                return false;
-            if (shift == L1_SHIFT || (e & _PAGE_PSE))
-                break;
-        }
-    }
+    for (unsigned long a = ROUNDDOWN(pa, PAGE_SIZE); a < pa + size; a += PAGE_SIZE)
+        if (!leaf_entry(DIRECTMAP_VIRT_START + a))
+            return false;
     return true;
 }
 
@@ -295,6 +300,27 @@ static void *map_boot_table(unsigned long va, unsigned long alias_va, unsigned l
     return (void *)va;
 }
 
+/*
+ * Check that guests will see the M2P: the alias at RO_MPT_VIRT_START must be
+ * present, user-readable and read-only, and show what Keel writes to it.
+ */
+static void m2p_selftest(void)
+{
+    const volatile unsigned long *guest_view = (const unsigned long *)RO_MPT_VIRT_START;
+    pte_t e = leaf_entry(RO_MPT_VIRT_START);
+    mfn_t probe = _mfn(max_page - 1);
+
+    if (!(e & _PAGE_USER) || (e & _PAGE_RW))
+        panic("M2P guest view at %#lx has wrong permissions (PTE %#lx)",
+              RO_MPT_VIRT_START, (unsigned long)e);
+    set_gpfn_from_mfn(probe, 0x1234567);
+    if (guest_view[mfn_x(probe)] != 0x1234567)
+        panic("M2P guest view does not alias the M2P");
+    set_gpfn_from_mfn(probe, INVALID_M2P_ENTRY);
+    printk("M2P: %lu entries, read-only guest view at %#lx checked\n", max_page,
+           RO_MPT_VIRT_START);
+}
+
 void mm_init(void)
 {
     uint32_t a, b, c, d;
@@ -323,6 +349,7 @@ void mm_init(void)
             buddy_add_range(_mfn(free_ranges[i].start >> PAGE_SHIFT),
                             (free_ranges[i].end - free_ranges[i].start) >> PAGE_SHIFT);
     heap_ready = true;
+    m2p_selftest();
     frames_before = buddy_free_frames();
     printk("Memory: %lu MiB RAM, %lu MiB free for the heap and domains, frame table %lu KiB\n",
            (unsigned long)(total_ram_bytes >> 20), frames_before >> (20 - PAGE_SHIFT),

@@ -36,18 +36,28 @@ static struct cmdline_size_range opt_dom0_mem = {
 };
 static char opt_test_fault[8];
 
+/* "console=" takes a comma-separated list, as Xen's does: com1, com2, none. */
 static int parse_console(const char *value)
 {
-    if (!value)
+    uint16_t port = 0;
+
+    if (!value || !*value)
         return -EINVAL;
-    if (!strcmp(value, "com1"))
-        opt_console_port = COM1_PORT;
-    else if (!strcmp(value, "com2"))
-        opt_console_port = COM2_PORT;
-    else if (!strcmp(value, "none"))
-        opt_console_port = 0;
-    else
-        return -EINVAL;
+    for (const char *p = value; *p;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+
+        if (len == 4 && !strncmp(p, "com1", 4))
+            port = port ? port : COM1_PORT;
+        else if (len == 4 && !strncmp(p, "com2", 4))
+            port = port ? port : COM2_PORT;
+        else if (len == 3 && !strncmp(p, "vga", 3))
+            printk(LOG_WARN "console: Keel has no VGA console; 'vga' ignored\n");
+        else if (!(len == 4 && !strncmp(p, "none", 4)))
+            return -EINVAL;
+        p += len + (end ? 1 : 0);
+    }
+    opt_console_port = port;
     return 0;
 }
 
