@@ -7,6 +7,7 @@
  * head.S's boot_l4 (identity map of the low 4 GiB plus the image) and jumps
  * to ap_entry64 in the image, which switches to the AP's own stack.
  */
+#include <asm/long_mode.h>
 #include <asm/msr.h>
 #include <asm/percpu.h>
 #include <asm/processor.h>
@@ -45,17 +46,7 @@ tramp32:
         mov     %ax, %ds
         mov     %ax, %es
         mov     %ax, %ss
-        mov     $boot_l4, %eax
-        mov     %eax, %cr3
-        mov     %cr4, %eax
-        or      $(X86_CR4_PAE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT), %eax
-        mov     %eax, %cr4
-        mov     $MSR_EFER, %ecx
-        rdmsr
-        or      $(EFER_LME | EFER_NXE | EFER_SCE), %eax
-        wrmsr
-        mov     $(X86_CR0_PG | X86_CR0_WP | X86_CR0_NE | X86_CR0_ET | X86_CR0_MP | X86_CR0_PE), %eax
-        mov     %eax, %cr0
+        enter_long_mode_paging
         lea     OFF(tramp64)(%ebx), %eax
         lea     OFF(tramp_stack_top)(%ebx), %esp
         pushl   $0x18

@@ -14,6 +14,7 @@
  */
 #include <asm/config.h>
 #include <asm/desc.h>
+#include <asm/long_mode.h>
 #include <asm/msr.h>
 #include <asm/percpu.h>
 #include <asm/processor.h>
@@ -76,17 +77,7 @@ start32:
         jnc     .Lno_nx
 
         /* Paging: PAE, long mode with NX and SYSCALL, then paging on. */
-        mov     $boot_l4, %eax
-        mov     %eax, %cr3
-        mov     %cr4, %eax
-        or      $(X86_CR4_PAE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT), %eax
-        mov     %eax, %cr4
-        mov     $MSR_EFER, %ecx
-        rdmsr
-        or      $(EFER_LME | EFER_NXE | EFER_SCE), %eax
-        wrmsr
-        mov     $(X86_CR0_PG | X86_CR0_WP | X86_CR0_NE | X86_CR0_ET | X86_CR0_MP | X86_CR0_PE), %eax
-        mov     %eax, %cr0
+        enter_long_mode_paging
 
         lgdt    boot_gdtr
         ljmp    $0x08, $start64_low
