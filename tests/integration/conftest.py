@@ -1,0 +1,78 @@
+# SPDX-License-Identifier: MIT
+"""pytest glue for the QEMU integration tests.
+
+Tests take a boot through the `boot` fixture, parametrized indirectly with a
+keelqemu.Scenario. Several tests can share one scenario: it boots once. As
+soon as collection is over, every scenario the selected tests need is queued
+on a pool of KEEL_TEST_JOBS (default 2) threads, each running one QEMU, in
+test order; a test waits only for its own boot, so the pool stays busy while
+earlier tests are checked.
+"""
+import concurrent.futures
+import os
+
+import pytest
+
+import keelqemu
+
+JOBS = max(1, int(os.environ.get("KEEL_TEST_JOBS", "2")))
+
+
+class BootPool:
+    def __init__(self, jobs):
+        self.runner = keelqemu.Runner()
+        self.executor = concurrent.futures.ThreadPoolExecutor(max_workers=jobs,
+                                                              thread_name_prefix="qemu")
+        self.futures = {}
+
+    def submit(self, sc):
+        if sc not in self.futures:
+            self.futures[sc] = self.executor.submit(self.runner.boot, sc)
+        return self.futures[sc]
+
+    def result(self, sc):
+        return self.submit(sc).result()
+
+    def close(self):
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        self.runner.kill_all()
+
+
+def _scenario(item):
+    callspec = getattr(item, "callspec", None)
+    return callspec.params.get("boot") if callspec else None
+
+
+def pytest_configure(config):
+    config.keel_pool = BootPool(JOBS)
+
+
+def pytest_collection_finish(session):
+    if session.config.option.collectonly:
+        return
+    for item in session.items:
+        sc = _scenario(item)
+        if sc is not None:
+            session.config.keel_pool.submit(sc)
+
+
+def pytest_unconfigure(config):
+    pool = getattr(config, "keel_pool", None)
+    if pool:
+        pool.close()
+
+
+def pytest_report_header(config):
+    return (f"keel: build {keelqemu.BUILD}, logs {keelqemu.LOG_DIR}, {JOBS} QEMU at a time, "
+            f"timeout {keelqemu.TIMEOUT:.0f} s")
+
+
+@pytest.fixture
+def boot(request):
+    """The BootLog of the scenario this test is parametrized with."""
+    return request.config.keel_pool.result(request.param)
+
+
+@pytest.fixture(scope="session")
+def symbols():
+    return keelqemu.Symbols(keelqemu.BUILD / "keel-syms")
