@@ -99,7 +99,13 @@ MEM       ?= 512
 QEMU_ARGS := -machine q35 -cpu max -smp $(SMP) -m $(MEM) -nographic -no-reboot \
 	-serial mon:stdio -display none
 
-$(BUILD)/keel.iso: $(BUILD)/keel.elf scripts/mkiso.sh $(DOM0) $(INITRD)
+# grub.cfg inside the ISO carries the arguments: rebuild when they change.
+$(BUILD)/iso-args: FORCE
+	@mkdir -p $(dir $@)
+	@printf '%s\n' "$(KEEL_ARGS)" "$(DOM0)" "$(DOM0_ARGS)" "$(INITRD)" | cmp -s - $@ || \
+		printf '%s\n' "$(KEEL_ARGS)" "$(DOM0)" "$(DOM0_ARGS)" "$(INITRD)" > $@
+
+$(BUILD)/keel.iso: $(BUILD)/keel.elf $(BUILD)/iso-args scripts/mkiso.sh $(DOM0) $(INITRD)
 	scripts/mkiso.sh $@ $(BUILD)/keel.elf "$(KEEL_ARGS)" "$(DOM0)" "$(DOM0_ARGS)" "$(INITRD)"
 
 iso: deps-build $(BUILD)/keel.iso
@@ -110,4 +116,5 @@ run: deps-run
 		$(if $(DOM0),-initrd "$(DOM0) $(DOM0_ARGS)$(if $(INITRD),$(comma)$(INITRD))")
 
 comma := ,
-.PHONY: iso run
+.PHONY: iso run FORCE
+FORCE:

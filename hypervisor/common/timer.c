@@ -63,15 +63,17 @@ void timer_set(struct timer *t, s_time_t expires)
 {
     struct timer_queue *q = &queues[t->cpu];
     unsigned long flags;
+    bool was_head = false;
 
     BUG_ON(t->cpu != arch_cpu_id());
     flags = spin_lock_irqsave(&q->lock);
     if (t->active)
-        dequeue(q, t);
+        was_head = dequeue(q, t);
     t->expires = expires;
     enqueue(q, t);
-    if (q->head == t)
-        arch_timer_program(expires);
+    /* The old head may have moved behind another timer: program the new head. */
+    if (was_head || q->head == t)
+        arch_timer_program(q->head->expires);
     spin_unlock_irqrestore(&q->lock, flags);
 }
 

@@ -69,7 +69,7 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 
     for (; *fmt; fmt++) {
         bool left = false, zero = false, alt = false;
-        int width = 0, prec = -1, lng = 0;
+        int width = 0, prec = -1, lng = 0, shrt = 0;
 
         if (*fmt != '%') {
             put(&o, *fmt);
@@ -88,6 +88,11 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
         if (*fmt == '*') {
             width = va_arg(ap, int);
             fmt++;
+            /* As in C: a negative width is a '-' flag and its magnitude. */
+            if (width < 0) {
+                left = true;
+                width = width < -__INT_MAX__ ? __INT_MAX__ : -width;
+            }
         } else {
             while (*fmt >= '0' && *fmt <= '9')
                 width = width * 10 + (*fmt++ - '0');
@@ -106,7 +111,9 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
         for (;; fmt++) {
             if (*fmt == 'l' || *fmt == 'z')
                 lng++;
-            else if (*fmt != 'h')
+            else if (*fmt == 'h')
+                shrt++;
+            else
                 break;
         }
 
@@ -114,7 +121,12 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
         case 'd':
         case 'i': {
             long long v = lng >= 2 ? va_arg(ap, long long) : lng ? va_arg(ap, long) : va_arg(ap, int);
-            unsigned long long mag = v < 0 ? -(unsigned long long)v : (unsigned long long)v;
+            unsigned long long mag;
+
+            /* h and hh: the argument was promoted to int; convert it back. */
+            if (!lng && shrt)
+                v = shrt >= 2 ? (signed char)v : (short)v;
+            mag = v < 0 ? -(unsigned long long)v : (unsigned long long)v;
 
             put_number(&o, mag, v < 0, 10, false, width, left, zero, NULL);
             break;
@@ -126,7 +138,11 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
             unsigned long long v = lng >= 2 ? va_arg(ap, unsigned long long)
                                  : lng ? va_arg(ap, unsigned long) : va_arg(ap, unsigned int);
             unsigned base = *fmt == 'u' ? 10 : *fmt == 'o' ? 8 : 16;
-            const char *prefix = (alt && base == 16 && v) ? (*fmt == 'X' ? "0X" : "0x") : NULL;
+            const char *prefix;
+
+            if (!lng && shrt)
+                v = shrt >= 2 ? (unsigned char)v : (unsigned short)v;
+            prefix = (alt && base == 16 && v) ? (*fmt == 'X' ? "0X" : "0x") : NULL;
 
             put_number(&o, v, false, base, *fmt == 'X', width, left, zero, prefix);
             break;

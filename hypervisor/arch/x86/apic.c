@@ -34,7 +34,6 @@
 #define ICR_DELIVERY_STARTUP    (6u << 8)
 #define ICR_BUSY                (1u << 12)
 #define ICR_LEVEL_ASSERT        (1u << 14)
-#define ICR_ALL_BUT_SELF        (3u << 18)
 
 static bool x2apic;
 static volatile uint32_t *xapic_regs;
@@ -167,9 +166,7 @@ void apic_send_startup(uint32_t id, unsigned int vector)
     apic_send_ipi(id, ICR_DELIVERY_STARTUP | ICR_LEVEL_ASSERT | (vector & 0xff));
 }
 
-void apic_send_nmi_allbutself(void)
+void apic_send_nmi(uint32_t id)
 {
-    if (!x2apic && !xapic_regs)
-        return; /* too early: no other CPU runs yet */
-    apic_send_ipi(0, ICR_DELIVERY_NMI | ICR_LEVEL_ASSERT | ICR_ALL_BUT_SELF);
+    apic_send_ipi(id, ICR_DELIVERY_NMI | ICR_LEVEL_ASSERT);
 }

@@ -135,6 +135,7 @@ void start_keel(uint32_t magic, uint32_t mbi_pa)
 
     idt_init();
     ci->cpu_id = 0;
+    cpu_infos[0] = ci;
     cpu_init(ci, cpu0_gdt, &cpu0_tss, (unsigned long)cpu0_stack);
     ci->online = true;
 

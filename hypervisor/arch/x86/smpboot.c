@@ -24,6 +24,7 @@
 #define AP_START_TIMEOUT MILLISECS(5000)
 
 unsigned int nr_cpus_online = 1;
+struct cpu_info *cpu_infos[NR_CPUS];
 unsigned long ap_boot_stack;   /* read by trampoline.S (ap_entry64) */
 
 extern const char trampoline_start[], trampoline_end[];
@@ -87,6 +88,7 @@ static bool start_one_cpu(unsigned int cpu, uint32_t apic)
     ci->gdt = gdt;
     ci->tss = tss;
     ap_boot_stack = (unsigned long)ci;
+    cpu_infos[cpu] = ci;
 
     apic_send_init(apic);
     deadline = now() + MILLISECS(10);

@@ -11,6 +11,7 @@
 #include <asm/apic.h>
 #include <asm/percpu.h>
 #include <asm/processor.h>
+#include <asm/smp.h>
 #include <asm/traps.h>
 #include <keel/arch.h>
 #include <keel/console.h>
@@ -110,7 +111,7 @@ static void __noreturn fatal_trap(const struct cpu_regs *regs)
     local_irq_disable();
     console_force_unlock();
     stop_other_cpus();
-    printk("*** Fatal exception in hypervisor on CPU%u: %s (vector %u), error code %#x ***\n",
+    printk("*** Fatal exception in hypervisor on CPU%u: %s (vector %u), error code 0x%x ***\n",
            arch_cpu_id(), vec < 32 && trap_names[vec] ? trap_names[vec] : "reserved", vec,
            regs->error_code);
     if (vec == TRAP_PAGE_FAULT)
@@ -130,10 +131,19 @@ static void __noreturn stop_this_cpu(void)
         __asm__ volatile("cli; hlt");
 }
 
+/*
+ * Only CPUs Keel started get the NMI: a CPU still parked in firmware has no
+ * IDT to take it and would triple-fault the machine.
+ */
 void stop_other_cpus(void)
 {
     __atomic_store_n(&cpus_stopping, true, __ATOMIC_SEQ_CST);
-    apic_send_nmi_allbutself();
+    for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++) {
+        const struct cpu_info *ci = cpu_infos[cpu];
+
+        if (ci && cpu != arch_cpu_id() && __atomic_load_n(&ci->online, __ATOMIC_ACQUIRE))
+            apic_send_nmi(ci->apic_id);
+    }
 }
 
 void do_trap(struct cpu_regs *regs)

@@ -28,6 +28,6 @@ void apic_timer_start_calibration(void);
 
 void apic_send_init(uint32_t apic_id);
 void apic_send_startup(uint32_t apic_id, unsigned int vector);
-void apic_send_nmi_allbutself(void);
+void apic_send_nmi(uint32_t apic_id);
 
 #endif

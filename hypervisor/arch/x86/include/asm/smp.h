@@ -4,6 +4,9 @@
 
 #include <asm/percpu.h>
 
+/* Each started CPU's cpu_info, by CPU number; NULL where none was started. */
+extern struct cpu_info *cpu_infos[NR_CPUS];
+
 /* CPUs that finished bring-up, the boot CPU included. */
 extern unsigned int nr_cpus_online;
 
