@@ -17,16 +17,21 @@ PYTHON     := /usr/bin/python3
 all: $(BUILD)/keel.elf
 
 include hypervisor/hypervisor.mk
--include tests/unit/unit.mk
--include tests/abi/abi.mk
--include tests/integration/integration.mk
+include tests/unit/unit.mk
+include tests/abi/abi.mk
+include tests/integration/integration.mk
+# Fuzz targets: each fragment appends its short smoke run to FUZZ_SMOKE.
+-include $(wildcard tests/fuzz/*.mk)
+
+.PHONY: fuzz-smoke
+fuzz-smoke: $(FUZZ_SMOKE)
 
 deps-build deps-run deps-test: deps-%:
 	@scripts/install-deps.sh $*
 
 test: deps-test
 	$(MAKE) all iso hypervisor-clang
-	$(MAKE) unit abi-check integration
+	$(MAKE) unit fuzz-smoke abi-check integration
 
 clean:
 	rm -rf $(BUILD)

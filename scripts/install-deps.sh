@@ -6,7 +6,7 @@ set -euo pipefail
 
 need_build=(gcc clang make binutils grub-common grub-pc-bin xorriso mtools)
 need_run=(qemu-system-x86)
-need_test=(libcmocka-dev libxen-dev python3-pytest)
+need_test=(libcmocka-dev libxen-dev python3-pytest libclang-rt-14-dev)
 
 what=${1:-test}
 wanted=("${need_build[@]}")
@@ -39,7 +39,7 @@ done
 
 echo "install-deps: Keel needs these Debian packages: ${missing[*]}"
 echo "  gcc/clang/binutils/make build the hypervisor; grub-*, xorriso, mtools make the boot ISO;"
-echo "  qemu-system-x86 (from bookworm-backports) boots it; cmocka, libxen-dev (the reference"
+echo "  qemu-system-x86 (from bookworm-backports) boots it; cmocka, clang's fuzzer runtime, libxen-dev (the reference"
 echo "  ABI headers) and python3-pytest run the tests."
 
 SUDO=
