@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Host implementation of the keel/lib.h runtime for unit tests; libc
- * provides the string functions. See host_shim.h.
+ * provides the string functions, except strlcpy(), which glibc only has
+ * from 2.38. See host_shim.h.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -76,4 +77,18 @@ void bug_at(const char *file, int line, const char *cond)
 {
     mock_assert(0, cond, file, line);
     abort();
+}
+
+/* Same contract as keel/lib.h; defining it here also overrides a libc's own. */
+size_t strlcpy(char *dst, const char *src, size_t size)
+{
+    size_t len = strlen(src);
+
+    if (size) {
+        size_t n = len < size - 1 ? len : size - 1;
+
+        memcpy(dst, src, n);
+        dst[n] = '\0';
+    }
+    return len;
 }

@@ -19,10 +19,25 @@ UNIT_HV_frame_table := hypervisor/common/frame_table.c hypervisor/common/buddy.c
 UNIT_HV_buddy       := hypervisor/common/buddy.c hypervisor/common/frame_table.c
 UNIT_HV_cmdline     := hypervisor/common/cmdline.c
 UNIT_HV_errno       :=
+UNIT_HV_timer       := hypervisor/common/timer.c
+UNIT_HV_vsprintf    := hypervisor/common/vsprintf.c
+UNIT_HV_string      := hypervisor/common/string.c
+UNIT_HV_symbols     := hypervisor/common/symbols.c
 
-UNIT_TESTS := frame_table buddy cmdline errno
+UNIT_TESTS := frame_table buddy cmdline errno timer vsprintf string symbols
 UNIT_BINS  := $(patsubst %,$(UNIT_BUILD)/test_%,$(UNIT_TESTS))
 UNIT_PORTABLE_SRCS := $(sort $(foreach t,$(UNIT_TESTS),$(UNIT_HV_$(t))))
+
+# Extra host flags for one source, keyed by its path. string.c and vsprintf.c
+# define libc's own names; renamed to keel_*, they link beside libc and a test
+# calls both. -fno-builtin keeps the compiler from treating the renamed
+# bodies as, or turning their loops into, calls to libc's functions.
+UNIT_CFLAGS_hypervisor/common/string.c := -fno-builtin -Dmemset=keel_memset \
+	-Dmemcpy=keel_memcpy -Dmemmove=keel_memmove -Dmemcmp=keel_memcmp -Dstrlen=keel_strlen \
+	-Dstrnlen=keel_strnlen -Dstrcmp=keel_strcmp -Dstrncmp=keel_strncmp -Dstrchr=keel_strchr \
+	-Dstrlcpy=keel_strlcpy -Dstrtoul=keel_strtoul
+UNIT_CFLAGS_hypervisor/common/vsprintf.c := -fno-builtin -Dsnprintf=keel_snprintf \
+	-Dvsnprintf=keel_vsnprintf
 
 .PHONY: unit unit-build unit-freestanding-check
 
@@ -34,7 +49,7 @@ unit-build: $(UNIT_BINS)
 
 $(UNIT_BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(UNIT_CFLAGS) -c $< -o $@
+	$(HOSTCC) $(UNIT_CFLAGS) $(UNIT_CFLAGS_$<) -c $< -o $@
 
 # One link rule per test: its object, the shim and its hypervisor sources.
 define UNIT_TEST_RULE
