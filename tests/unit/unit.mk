@@ -25,6 +25,8 @@ UNIT_HV_string      := hypervisor/common/string.c
 UNIT_HV_symbols     := hypervisor/common/symbols.c
 
 UNIT_TESTS := frame_table buddy cmdline errno timer vsprintf string symbols
+# Suites other subsystems add: each fragment appends to UNIT_TESTS and sets UNIT_HV_<name>.
+-include $(wildcard $(UNIT_DIR)/suites/*.mk)
 UNIT_BINS  := $(patsubst %,$(UNIT_BUILD)/test_%,$(UNIT_TESTS))
 UNIT_PORTABLE_SRCS := $(sort $(foreach t,$(UNIT_TESTS),$(UNIT_HV_$(t))))
 
