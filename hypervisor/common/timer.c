@@ -59,6 +59,16 @@ static void enqueue(struct timer_queue *q, struct timer *t)
     t->active = true;
 }
 
+/*
+ * Program this CPU's hardware timer for the head of q. Lock held. A deadline
+ * of 0 would read as "stop" to the hardware hook, so it is sent as 1, which
+ * is just as far in the past.
+ */
+static void program_head(const struct timer_queue *q)
+{
+    arch_timer_program(q->head ? max(q->head->expires, (s_time_t)1) : 0);
+}
+
 void timer_set(struct timer *t, s_time_t expires)
 {
     struct timer_queue *q = &queues[t->cpu];
@@ -73,7 +83,7 @@ void timer_set(struct timer *t, s_time_t expires)
     enqueue(q, t);
     /* The old head may have moved behind another timer: program the new head. */
     if (was_head || q->head == t)
-        arch_timer_program(q->head->expires);
+        program_head(q);
     spin_unlock_irqrestore(&q->lock, flags);
 }
 
@@ -83,7 +93,7 @@ void timer_stop(struct timer *t)
     unsigned long flags = spin_lock_irqsave(&q->lock);
 
     if (t->active && dequeue(q, t) && t->cpu == arch_cpu_id())
-        arch_timer_program(q->head ? q->head->expires : 0);
+        program_head(q);
     spin_unlock_irqrestore(&q->lock, flags);
 }
 
@@ -100,7 +110,7 @@ void timer_run_expired(void)
         t->fn(t->data);
         flags = spin_lock_irqsave(&q->lock);
     }
-    arch_timer_program(q->head ? q->head->expires : 0);
+    program_head(q);
     spin_unlock_irqrestore(&q->lock, flags);
 }
 

@@ -512,6 +512,20 @@ static void test_init_bad_cpu_is_bug(void **state)
     expect_bug(timer_init(t, log_fired, ID(0), ~0U));
 }
 
+/* Deadline 0 is in the past, yet must not read as "stop" to the hardware hook. */
+static void test_zero_deadline_still_programs(void **state)
+{
+    (void)state;
+    fake_now = 100;
+    timer_init(&tm[0], log_fired, ID(0), 0);
+    timer_set(&tm[0], 0);
+    assert_true(hw[0] != 0 && hw[0] != NO_PROGRAM);
+    assert_true(hw[0] <= fake_now);
+    timer_run_expired();
+    assert_int_equal(nr_fired, 1);
+    assert_int_equal(timer_pending(0), 0);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -525,6 +539,7 @@ int main(void)
         T(test_run_only_expired),
         T(test_run_empty_queue),
         T(test_past_deadline),
+        T(test_zero_deadline_still_programs),
         T(test_handler_rearms_itself),
         T(test_handler_stops_other_timer),
         T(test_queues_are_per_cpu),
