@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Domains: the unit of isolation. Portable part: what common code and the
+ * host-tested MMU logic need to know about a domain. Architecture state
+ * lives in struct arch_domain / struct arch_vcpu (arch headers).
+ *
+ * Locking (per field):
+ *   page_lock   protects tot_pages and the domain's frame accounting;
+ *   everything else is written while the domain is being built (one CPU)
+ *   and read-only afterwards, unless noted.
+ */
+#ifndef KEEL_DOMAIN_H
+#define KEEL_DOMAIN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <keel/spinlock.h>
+
+typedef uint16_t domid_t;
+
+#define DOMID_SELF_ID   0x7ff0U
+#define DOMID_IO_ID     0x7ff1U
+#define DOMID_XEN_ID    0x7ff2U
+#define DOMID_IDLE_ID   0x7fffU
+
+struct vcpu;
+
+struct domain {
+    domid_t domain_id;
+    bool is_privileged;         /* may use control-domain hypercalls */
+    bool has_io_caps;           /* may map I/O memory and set cache attributes */
+
+    spinlock_t page_lock;
+    unsigned long tot_pages;    /* frames owned now; page_lock */
+    unsigned long max_pages;    /* ceiling for tot_pages */
+
+    unsigned int max_vcpus;
+    struct vcpu **vcpus;        /* max_vcpus entries, NULL where absent */
+
+    bool is_dying;              /* set once, when destruction starts */
+    void *arch;                 /* struct arch_domain, arch code only */
+};
+
+#endif
