@@ -23,7 +23,8 @@ HV_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 -z noexecstack \
 
 # Portable code shared with the host unit tests, then the x86 code.
 HV_COMMON_SRCS := $(wildcard hypervisor/common/*.c)
-HV_ARCH_SRCS   := $(wildcard $(HV_ARCH)/*.c) $(filter-out %.lds.S,$(wildcard $(HV_ARCH)/*.S)) \
+HV_ARCH_SRCS   := $(wildcard $(HV_ARCH)/*.c $(HV_ARCH)/pv/*.c) \
+	$(filter-out %.lds.S,$(wildcard $(HV_ARCH)/*.S)) \
 	$(HV_ARCH)/boot/head.S
 HV_OBJS := $(patsubst %,$(HV_BUILD)/%.o,$(HV_COMMON_SRCS) $(HV_ARCH_SRCS))
 

@@ -34,15 +34,14 @@ static unsigned int parse_level(const char **fmt)
     return 3; /* LOG_INFO */
 }
 
-/* Emits text, starting every line with the "(keel) " tag. Lock held. */
-static void emit(const char *s, size_t n)
+/* Emits text, starting every line with tag. Lock held. */
+static void emit_tagged(const char *tag, const char *s, size_t n)
 {
-    static const char tag[] = "(keel) ";
     size_t start = 0;
 
     for (size_t i = 0; i < n; i++) {
         if (at_line_start) {
-            arch_console_write(tag, sizeof(tag) - 1);
+            arch_console_write(tag, strlen(tag));
             at_line_start = false;
         }
         if (s[i] == '\n') {
@@ -54,6 +53,28 @@ static void emit(const char *s, size_t n)
     }
     if (start < n)
         arch_console_write(s + start, n - start);
+}
+
+static void emit(const char *s, size_t n)
+{
+    emit_tagged("(keel) ", s, n);
+}
+
+void console_guest_write(uint16_t domid, const char *buf, size_t len)
+{
+    char tag[16] = "";
+    unsigned long flags;
+
+    if (domid)
+        snprintf(tag, sizeof(tag), "(d%u) ", domid);
+    flags = spin_lock_irqsave(&console_lock);
+    emit_tagged(tag, buf, len);
+    spin_unlock_irqrestore(&console_lock, flags);
+}
+
+bool console_read_char(char *c)
+{
+    return arch_console_read(c);
 }
 
 void vprintk(const char *fmt, va_list ap)

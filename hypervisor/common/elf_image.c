@@ -275,7 +275,9 @@ int elf_image_load(struct elf_image_info *ei, void *dest, size_t dest_len)
         if (ph.p_paddr < ei->pstart || !in_image(ph.p_paddr - ei->pstart, ph.p_memsz, dest_len))
             return fail(ei, -EINVAL, "ELF: program header %u changed since it was parsed", i);
         off = ph.p_paddr - ei->pstart;
-        memcpy(out + off, ei->image + ph.p_offset, ph.p_filesz);
+        /* p_offset is unchecked when p_filesz is 0: form no pointer from it. */
+        if (ph.p_filesz != 0)
+            memcpy(out + off, ei->image + ph.p_offset, ph.p_filesz);
         memset(out + off + ph.p_filesz, 0, ph.p_memsz - ph.p_filesz);
     }
     return 0;

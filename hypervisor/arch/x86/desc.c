@@ -1,20 +1,27 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Descriptor tables: the per-CPU reserved GDT page and TSS, the shared IDT,
- * and the SYSCALL MSRs.
+ * and the SYSCALL selector and flag-mask MSRs (the entry points are per-CPU
+ * stubs, pv/syscall_stub.c).
  *
- * GDTR points FIRST_RESERVED_GDT_BYTE below the reserved page, so only the
- * reserved selectors (0xe000 and up) resolve to memory Keel owns; guest
- * GDT frames will later be mapped into the fourteen pages below it. Each
- * CPU has its own GDT page because the busy TSS descriptor differs.
+ * Each CPU's GDT is a 64 KiB window (GDT_WINDOWS_VIRT_START + cpu * 64 KiB):
+ * pages 0-13 are the guest's part (a read-only zero page until a guest
+ * installs its own GDT frames there), page 14 is the CPU's reserved page.
+ * A selector below 0xe000 therefore always names a descriptor Keel
+ * controls: zero (not present) or the guest's validated ones. Each CPU has
+ * its own reserved page because the busy TSS descriptor differs. Before
+ * memory is set up the boot CPU runs on a plain GDT of only the reserved
+ * page (no guest runs then).
  */
 #include <asm/config.h>
 #include <asm/desc.h>
+#include <asm/mm.h>
 #include <asm/msr.h>
 #include <asm/percpu.h>
 #include <asm/processor.h>
 #include <asm/regs.h>
 #include <keel/lib.h>
+#include <keel/mm.h>
 
 #include <asm/desc_setup.h>
 
@@ -55,7 +62,6 @@ struct desc_ptr {
 static struct gate idt[256] __attribute__((aligned(PAGE_SIZE)));
 
 extern const char trap_stubs[];
-extern const char syscall_entry[], syscall32_entry[];
 
 static void set_gate(unsigned int vec, unsigned int dpl, unsigned int ist)
 {
@@ -93,10 +99,43 @@ static void write_tss_descriptor(uint64_t *slot, const struct tss64 *tss)
     slot[1] = base >> 32;
 }
 
-void cpu_desc_init(struct cpu_info *ci, uint64_t *gdt_page, struct tss64 *tss,
-                   unsigned long stack_base)
+static void load_gdt(unsigned long base)
 {
-    struct desc_ptr gdtr, idtr;
+    struct desc_ptr gdtr = {
+        .limit = FIRST_RESERVED_GDT_BYTE + PAGE_SIZE - 1,
+        .base = base,
+    };
+
+    __asm__ volatile("lgdt %0" :: "m"(gdtr));
+}
+
+unsigned long gdt_window_create(unsigned int cpu, uint64_t *gdt_page)
+{
+    static unsigned long zero_page;
+    unsigned long va = GDT_WINDOWS_VIRT_START + cpu * GDT_WINDOW_SIZE;
+
+    if (!zero_page) {
+        void *z = alloc_xenheap_pages(0);
+
+        if (!z)
+            panic("no memory for the guest GDT zero page");
+        zero_page = __pa(z);
+    }
+    for (unsigned int i = 0; i < FIRST_RESERVED_GDT_PAGE; i++)
+        map_pages(va + i * PAGE_SIZE, zero_page, 1, PAGE_HYPERVISOR_RO);
+    map_pages(va + FIRST_RESERVED_GDT_BYTE, __pa(gdt_page), 1, PAGE_HYPERVISOR_RW);
+    return va;
+}
+
+void gdt_window_load(unsigned long window)
+{
+    load_gdt(window);
+}
+
+void cpu_desc_init(struct cpu_info *ci, uint64_t *gdt_page, struct tss64 *tss,
+                   unsigned long stack_base, unsigned long gdt_window)
+{
+    struct desc_ptr idtr;
 
     memset(gdt_page, 0, PAGE_SIZE);
     memset(tss, 0, sizeof(*tss));
@@ -118,9 +157,7 @@ void cpu_desc_init(struct cpu_info *ci, uint64_t *gdt_page, struct tss64 *tss,
     ci->gdt = gdt_page;
     ci->tss = tss;
 
-    gdtr.limit = FIRST_RESERVED_GDT_BYTE + PAGE_SIZE - 1;
-    gdtr.base = (unsigned long)gdt_page - FIRST_RESERVED_GDT_BYTE;
-    __asm__ volatile("lgdt %0" :: "m"(gdtr));
+    load_gdt(gdt_window ? gdt_window : (unsigned long)gdt_page - FIRST_RESERVED_GDT_BYTE);
     /* Reload every segment register from the new table. */
     __asm__ volatile(
         "pushq %[cs]\n\t"
@@ -146,7 +183,5 @@ void cpu_desc_init(struct cpu_info *ci, uint64_t *gdt_page, struct tss64 *tss,
 void syscall_msrs_init(void)
 {
     wrmsr(MSR_STAR, ((uint64_t)FLAT_RING3_CS32 << 48) | ((uint64_t)__HYPERVISOR_CS64 << 32));
-    wrmsr(MSR_LSTAR, (unsigned long)syscall_entry);
-    wrmsr(MSR_CSTAR, (unsigned long)syscall32_entry);
     wrmsr(MSR_SFMASK, SYSCALL_RFLAGS_MASK);
 }

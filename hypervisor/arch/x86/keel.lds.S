@@ -38,6 +38,7 @@ SECTIONS
     .text : AT(ADDR(.text) - VIRT_OFFSET) {
         *(.text.entry)
         *(.text .text.*)
+        *(.fixup)
     } :text
     . = ALIGN(PAGE_SIZE);
     __text_end = .;
@@ -45,6 +46,12 @@ SECTIONS
     __rodata_start = .;
     .rodata : AT(ADDR(.rodata) - VIRT_OFFSET) {
         *(.rodata .rodata.*)
+    } :rodata
+    .ex_table : AT(ADDR(.ex_table) - VIRT_OFFSET) {
+        . = ALIGN(8);
+        __ex_table_start = .;
+        KEEP(*(.ex_table))
+        __ex_table_end = .;
     } :rodata
     .trampoline : AT(ADDR(.trampoline) - VIRT_OFFSET) {
         . = ALIGN(16);

@@ -22,6 +22,7 @@
 #include <keel/bootinfo.h>
 #include <keel/buddy.h>
 #include <keel/lib.h>
+#include <keel/mm.h>
 #include <keel/page_info.h>
 
 #define MB (1UL << 20)
@@ -135,13 +136,10 @@ static unsigned long boot_alloc_page(void)
 static pte_t *alloc_table(void)
 {
     if (heap_ready) {
-        struct page_info *pg = buddy_alloc(0);
-        void *va;
+        void *va = alloc_xenheap_pages(0);
 
-        if (!pg)
+        if (!va)
             panic("out of memory for hypervisor page tables");
-        va = __va(mfn_x(page_to_mfn(pg)) << PAGE_SHIFT);
-        memset(va, 0, PAGE_SIZE);
         return va;
     }
     return __va(boot_alloc_page());
@@ -205,6 +203,24 @@ static pte_t leaf_entry(unsigned long va)
         if (shift == L1_SHIFT || (e & _PAGE_PSE))
             return e;
     }
+}
+
+void *alloc_xenheap_pages(unsigned int order)
+{
+    struct page_info *pg = buddy_alloc(order);
+    void *va;
+
+    if (!pg)
+        return NULL;
+    va = __va(mfn_x(page_to_mfn(pg)) << PAGE_SHIFT);
+    memset(va, 0, PAGE_SIZE << order);
+    return va;
+}
+
+void free_xenheap_pages(void *va, unsigned int order)
+{
+    if (va)
+        buddy_free(mfn_to_page(_mfn(__pa(va) >> PAGE_SHIFT)), order);
 }
 
 /* True if every page of [pa, pa+size) is mapped in the direct map. */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The 16550 UART console on a legacy COM port, polled. Output only for now;
- * polling keeps it usable from exception and panic paths with interrupts
+ * The 16550 UART console on a legacy COM port, polled both ways; polling
+ * keeps it usable from exception and panic paths with interrupts
  * off. The port is chosen by "console=com1|com2|none" (default com1).
  */
 #include <asm/io.h>
@@ -17,6 +17,7 @@
 #define UART_LCR 3  /* line control */
 #define UART_MCR 4  /* modem control */
 #define UART_LSR 5  /* line status */
+#define  LSR_DR   0x01
 #define  LSR_THRE 0x20
 #define LCR_DLAB 0x80
 #define LCR_8N1  0x03
@@ -44,6 +45,14 @@ static void serial_putc(char c)
         if (inb(serial_port + UART_LSR) & LSR_THRE)
             break;
     outb(serial_port + UART_THR, (uint8_t)c);
+}
+
+bool arch_console_read(char *c)
+{
+    if (!serial_port || !(inb(serial_port + UART_LSR) & LSR_DR))
+        return false;
+    *c = (char)inb(serial_port + UART_THR);
+    return true;
 }
 
 void arch_console_write(const char *s, size_t n)

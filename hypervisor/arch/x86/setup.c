@@ -12,6 +12,7 @@
 #include <asm/multiboot.h>
 #include <asm/percpu.h>
 #include <asm/processor.h>
+#include <asm/pv/pv.h>
 #include <asm/serial.h>
 #include <asm/smp.h>
 #include <asm/time.h>
@@ -140,6 +141,10 @@ void start_keel(uint32_t magic, uint32_t mbi_pa)
     ci->online = true;
 
     mm_init();
+    ci->syscall_stubs = pv_syscall_stubs_create(ci);
+    pv_syscall_stubs_load(ci);
+    ci->gdt_window = gdt_window_create(0, cpu0_gdt);
+    gdt_window_load(ci->gdt_window);
     acpi_init();
     apic_early_init();
     apic_cpu_init();

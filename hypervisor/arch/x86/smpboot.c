@@ -15,6 +15,7 @@
 #include <asm/mm.h>
 #include <asm/msr.h>
 #include <asm/processor.h>
+#include <asm/pv/pv.h>
 #include <asm/smp.h>
 #include <asm/time.h>
 #include <keel/buddy.h>
@@ -33,8 +34,9 @@ void start_secondary(void);
 
 void cpu_init(struct cpu_info *ci, uint64_t *gdt_page, struct tss64 *tss, unsigned long stack)
 {
-    cpu_desc_init(ci, gdt_page, tss, stack);
+    cpu_desc_init(ci, gdt_page, tss, stack, ci->gdt_window);
     syscall_msrs_init();
+    pv_syscall_stubs_load(ci);
     wrmsr(MSR_PAT, KEEL_PAT);
     wrmsr(MSR_FS_BASE, 0);
     wrmsr(MSR_GS_BASE, 0);
@@ -44,7 +46,7 @@ void cpu_init(struct cpu_info *ci, uint64_t *gdt_page, struct tss64 *tss, unsign
 }
 
 /* Zeroed pages below 4 GiB, where boot_l4 (the AP's first page tables) maps them. */
-static void *alloc_pages_va(unsigned int order)
+static void *alloc_low_pages(unsigned int order)
 {
     struct page_info *pg = buddy_alloc_below(order, 1UL << (32 - PAGE_SHIFT));
     void *va;
@@ -73,9 +75,9 @@ void start_secondary(void)
 
 static bool start_one_cpu(unsigned int cpu, uint32_t apic)
 {
-    void *stack = alloc_pages_va(STACK_ORDER);
-    uint64_t *gdt = alloc_pages_va(0);
-    struct tss64 *tss = alloc_pages_va(0);
+    void *stack = alloc_low_pages(STACK_ORDER);
+    uint64_t *gdt = alloc_low_pages(0);
+    struct tss64 *tss = alloc_low_pages(0);
     struct cpu_info *ci;
     s_time_t deadline;
 
@@ -87,6 +89,8 @@ static bool start_one_cpu(unsigned int cpu, uint32_t apic)
     ci->cpu_id = cpu;
     ci->gdt = gdt;
     ci->tss = tss;
+    ci->syscall_stubs = pv_syscall_stubs_create(ci);
+    ci->gdt_window = gdt_window_create(cpu, gdt);
     ap_boot_stack = (unsigned long)ci;
     cpu_infos[cpu] = ci;
 

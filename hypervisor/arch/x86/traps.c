@@ -10,7 +10,9 @@
  */
 #include <asm/apic.h>
 #include <asm/percpu.h>
+#include <asm/extable.h>
 #include <asm/processor.h>
+#include <asm/pv/pv.h>
 #include <asm/smp.h>
 #include <asm/traps.h>
 #include <keel/arch.h>
@@ -161,6 +163,11 @@ void do_trap(struct cpu_regs *regs)
             printk(LOG_WARN "CPU%u: unexpected interrupt, vector %u\n", arch_cpu_id(), vec);
         return;
     }
-    /* No guest runs yet: any exception is the hypervisor's own. */
+    if (regs_from_guest(regs)) {
+        pv_handle_exception(regs);
+        return;
+    }
+    if (extable_fixup(regs))
+        return;
     fatal_trap(regs);
 }

@@ -6,19 +6,31 @@
 #ifndef KEEL_ARCH_H
 #define KEEL_ARCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Write raw bytes to every console device. Callable from any context. */
 void arch_console_write(const char *s, size_t n);
 
+/* Take one byte of console input if one is waiting; never blocks. */
+bool arch_console_read(char *c);
+
 /* Reasons to stop the machine, reported in the final log line. */
 enum power_off_status {
     POWER_OFF_CLEAN = 0,   /* the run ended normally */
     POWER_OFF_FATAL = 1,   /* a panic or a fatal hypervisor exception */
+    POWER_OFF_DOM0_CRASHED = 2, /* the control domain crashed */
 };
 
 /* Stop all CPUs and power the machine off (ACPI S5); halts if that fails. */
 void arch_power_off(enum power_off_status status) __attribute__((noreturn));
+
+/* Reset the machine. */
+void arch_reboot(void) __attribute__((noreturn));
+
+struct vcpu;
+/* Set up v's architectural state (v->arch). Returns 0 or -ENOMEM. */
+int arch_vcpu_create(struct vcpu *v);
 
 /* Print a backtrace of the calling context. */
 void arch_dump_stack(void);

@@ -10,4 +10,17 @@ void console_set_loglevel(unsigned int level);
 /* Take the console from whoever holds it; the panic and fatal-trap paths. */
 void console_force_unlock(void);
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Write a guest's console output: dom0's text as it is, other domains'
+ * lines tagged "(dN) ".
+ */
+void console_guest_write(uint16_t domid, const char *buf, size_t len);
+
+/* Take one character of console input if there is one. */
+bool console_read_char(char *c);
+
 #endif

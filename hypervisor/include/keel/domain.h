@@ -38,8 +38,33 @@ struct domain {
     unsigned int max_vcpus;
     struct vcpu **vcpus;        /* max_vcpus entries, NULL where absent */
 
+    unsigned long vm_assist;    /* VMASST_TYPE_* bits enabled */
     bool is_dying;              /* set once, when destruction starts */
+    bool is_shut_down;          /* set once, by domain_shutdown/domain_crash */
+    unsigned int shutdown_reason;   /* SHUTDOWN_*, valid once is_shut_down */
     void *arch;                 /* struct arch_domain, arch code only */
 };
+
+/* The control domain, once built. */
+extern struct domain *dom0;
+
+/*
+ * Allocate a domain with max_vcpus (not yet initialised) vCPU slots.
+ * Returns NULL if memory is exhausted.
+ */
+struct domain *domain_create(domid_t id, bool privileged, unsigned int max_vcpus);
+
+/* Allocate vCPU id of d and attach it. Returns NULL on exhaustion. */
+struct vcpu *vcpu_create(struct domain *d, unsigned int id);
+
+/*
+ * Stop d for reason (SHUTDOWN_*). For dom0 this ends the run: power-off,
+ * reboot or crash handling of the whole machine. Does not return when d is
+ * the caller's own domain.
+ */
+void domain_shutdown(struct domain *d, unsigned int reason);
+
+/* Report a fatal guest error (printf-style) and shut d down as crashed. */
+void domain_crash(struct domain *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

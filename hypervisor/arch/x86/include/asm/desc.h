@@ -9,16 +9,20 @@
 #ifndef ASM_DESC_H
 #define ASM_DESC_H
 
-#define FIRST_RESERVED_GDT_PAGE   14
-#define FIRST_RESERVED_GDT_ENTRY  (FIRST_RESERVED_GDT_PAGE * 512)
-#define FIRST_RESERVED_GDT_BYTE   (FIRST_RESERVED_GDT_ENTRY * 8)
+/*
+ * Spelled exactly as in the public headers (include/public/arch-x86/), so
+ * both may be included: this header must stay usable from assembly.
+ */
+#define FIRST_RESERVED_GDT_PAGE  14
+#define FIRST_RESERVED_GDT_BYTE  (FIRST_RESERVED_GDT_PAGE * 4096)
+#define FIRST_RESERVED_GDT_ENTRY (FIRST_RESERVED_GDT_BYTE / 8)
 
 #define __HYPERVISOR_CS64   0xe008
 #define __HYPERVISOR_DS     0xe010
-#define FLAT_RING3_CS32     0xe023
-#define FLAT_RING3_DS32     0xe02b
-#define FLAT_RING3_SS64     0xe02b
-#define FLAT_RING3_CS64     0xe033
+#define FLAT_RING3_CS32 0xe023
+#define FLAT_RING3_CS64 0xe033
+#define FLAT_RING3_DS32 0xe02b
+#define FLAT_RING3_SS64 0xe02b
 #define TSS_SELECTOR        0xe040  /* 16-byte system descriptor */
 #define LDT_SELECTOR        0xe050  /* 16-byte system descriptor */
 #define PER_CPU_SELECTOR    0xe060

@@ -11,6 +11,8 @@
 
 /* Bytes reserved for struct cpu_info at the top of every CPU stack. */
 #define CPU_INFO_SIZE 128
+/* Offset of cpu_info.scratch: the SYSCALL stub parks the guest's RAX there. */
+#define CPU_INFO_SCRATCH 0
 
 #ifndef __ASSEMBLER__
 #include <stdbool.h>
@@ -27,15 +29,27 @@ struct tss64 {
 } __attribute__((packed));
 _Static_assert(sizeof(struct tss64) == 104, "TSS layout");
 
+struct vcpu;
+
+/*
+ * Below cpu_info, at the very top of the stack, sits the guest register
+ * frame (struct cpu_regs) of the vCPU running here: the CPU pushes it on a
+ * ring-3 exception (TSS.rsp0 = cpu_info) and the SYSCALL stub builds it.
+ */
 struct cpu_info {
+    uint64_t scratch;           /* SYSCALL entry only; see CPU_INFO_SCRATCH */
+    struct vcpu *current;       /* vCPU running here, NULL when idle */
     unsigned int cpu_id;        /* Keel's CPU number, 0 = boot CPU */
     uint32_t apic_id;
     bool online;
     struct tss64 *tss;
     uint64_t *gdt;              /* the reserved GDT page of this CPU */
     uint64_t tsc_khz;
+    unsigned long syscall_stubs;    /* VA of this CPU's SYSCALL entry stubs */
+    unsigned long gdt_window;       /* VA of this CPU's 64 KiB GDT window */
 };
 _Static_assert(sizeof(struct cpu_info) <= CPU_INFO_SIZE, "cpu_info outgrew its slot");
+_Static_assert(__builtin_offsetof(struct cpu_info, scratch) == CPU_INFO_SCRATCH, "entry.S");
 
 static inline struct cpu_info *get_cpu_info(void)
 {

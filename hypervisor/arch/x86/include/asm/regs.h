@@ -30,5 +30,8 @@ static inline int regs_from_guest(const struct cpu_regs *regs)
 #endif
 
 #define TRAP_STUB_SIZE 16
+/* entry_vector values for SYSCALL entries (not hardware vectors). */
+#define TRAP_SYSCALL    0x100
+#define TRAP_SYSCALL32  0x101
 
 #endif

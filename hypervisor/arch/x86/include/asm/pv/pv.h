@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: MIT */
+/* The x86 PV guest machinery shared between the files under arch/x86/pv/. */
+#ifndef ASM_PV_PV_H
+#define ASM_PV_PV_H
+
+#include <asm/percpu.h>
+#include <asm/pv/domain.h>
+#include <asm/pv/vcpu.h>
+#include <asm/regs.h>
+#include <keel/domain.h>
+#include <keel/vcpu.h>
+
+/* The guest register frame at the top of this CPU's stack. */
+static inline struct cpu_regs *guest_regs(void)
+{
+    return (struct cpu_regs *)((char *)get_cpu_info() - sizeof(struct cpu_regs));
+}
+
+static inline struct arch_domain *pv_domain(const struct domain *d)
+{
+    return d->arch;
+}
+
+/* Load frame (the guest frame at the top of this stack) and IRET to the guest. */
+void pv_resume_guest(struct cpu_regs *frame) __attribute__((noreturn));
+
+/*
+ * Write and map the SYSCALL stubs for the CPU owning ci; returns their
+ * address. Boot CPU, before that CPU starts.
+ */
+unsigned long pv_syscall_stubs_create(struct cpu_info *ci);
+/* Point this CPU's LSTAR/CSTAR at its stubs. */
+void pv_syscall_stubs_load(const struct cpu_info *ci);
+
+/*
+ * Deliver an exception or software interrupt to the current vCPU through
+ * its trap table: build Xen's bounce frame on the guest kernel stack and
+ * redirect regs there. Crashes the domain if there is no handler or the
+ * frame cannot be written.
+ */
+void pv_inject_trap(struct cpu_regs *regs, unsigned int vector, bool has_error_code,
+                    uint32_t error_code);
+
+/* Bounce to a registered callback (event, failsafe, syscall) without error code. */
+void pv_inject_callback(struct cpu_regs *regs, const struct pv_callback *cb);
+
+/* Switch the vCPU between guest kernel and guest user mode (root + GS bases). */
+void pv_toggle_guest_mode(struct vcpu *v);
+
+/* Handle an exception raised in guest context. */
+void pv_handle_exception(struct cpu_regs *regs);
+
+/* Try to emulate the privileged instruction behind a #GP. True if done. */
+bool pv_emulate_privileged(struct cpu_regs *regs);
+/* Try to emulate a forced-emulation prefix behind a #UD. True if done. */
+bool pv_emulate_invalid_op(struct cpu_regs *regs);
+
+/* CPUID as a PV guest sees it. */
+void pv_cpuid(const struct domain *d, uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
+
+/* Start running v on this CPU from its initial frame. Does not return. */
+void pv_run_first_time(struct vcpu *v, const struct cpu_regs *initial) __attribute__((noreturn));
+
+#endif

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * SYSCALL from a PV guest. From guest kernel mode it is a hypercall: RAX
+ * holds the number, RDI, RSI, RDX, R10, R8 the arguments, and the result
+ * goes back in RAX; every other register is preserved (RCX and R11 are the
+ * instruction's own). From guest user mode it is the guest's own system
+ * call, bounced to the kernel's syscall callback.
+ *
+ * A continuation rewinds RIP over the 2-byte SYSCALL and rewrites the
+ * argument registers, so the guest re-issues the rest of the work.
+ */
+#include <asm/pv/pv.h>
+#include <asm/traps.h>
+#include <keel/errno.h>
+#include <keel/hypercall.h>
+#include <keel/lib.h>
+
+#define SYSCALL_INSN_LEN 2
+
+void do_syscall(struct cpu_regs *regs);
+
+long hypercall_continue(unsigned long nr, unsigned long a1, unsigned long a2,
+                        unsigned long a3, unsigned long a4, unsigned long a5)
+{
+    struct cpu_regs *regs = guest_regs();
+
+    regs->rip -= SYSCALL_INSN_LEN;
+    regs->rdi = a1;
+    regs->rsi = a2;
+    regs->rdx = a3;
+    regs->r10 = a4;
+    regs->r8 = a5;
+    /* do_syscall() stores the return value in RAX: the number to re-issue. */
+    return (long)nr;
+}
+
+static void bounce_user_syscall(struct vcpu *v, struct cpu_regs *regs)
+{
+    const struct pv_callback *cb = regs->entry_vector == TRAP_SYSCALL32 ?
+                                   &v->arch->syscall32_callback : &v->arch->syscall_callback;
+
+    if (!cb->address) {
+        /* As Xen: no callback makes SYSCALL an invalid opcode for the guest. */
+        regs->rip -= SYSCALL_INSN_LEN;
+        pv_inject_trap(regs, TRAP_INVALID_OP, false, 0);
+        return;
+    }
+    pv_inject_callback(regs, cb);
+}
+
+void do_syscall(struct cpu_regs *regs)
+{
+    struct vcpu *v = current_vcpu();
+
+    if (!v->arch->in_kernel) {
+        bounce_user_syscall(v, regs);
+        return;
+    }
+    if (regs->entry_vector == TRAP_SYSCALL32) {
+        domain_crash(v->domain, "32-bit SYSCALL from a 64-bit PV kernel at %#lx", regs->rip);
+        return;
+    }
+    regs->rax = (unsigned long)hypercall_dispatch(regs->rax, regs->rdi, regs->rsi, regs->rdx,
+                                                  regs->r10, regs->r8);
+}

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The iret hypercall: a PV kernel returns from every exception, interrupt
+ * and system call through it, to kernel or to user mode. The guest's RSP
+ * points at a struct iret_context. Selectors are forced to RPL 3 and must
+ * be the flat ring-3 ones (the guest has no GDT of its own yet); RIP and
+ * RSP must be canonical, so the final IRETQ cannot fault on guest data.
+ */
+#include <asm/desc.h>
+#include <asm/processor.h>
+#include <asm/pv/pv.h>
+#include <keel/errno.h>
+#include <keel/guest_access.h>
+#include <keel/hypercall.h>
+#include <keel/lib.h>
+#include <public/xen.h>
+
+void pv_iret_fault(struct cpu_regs *regs);
+
+static bool is_canonical(unsigned long va)
+{
+    return ((long)va >> 47) == 0 || ((long)va >> 47) == -1;
+}
+
+static bool valid_code_selector(unsigned long cs)
+{
+    return cs == FLAT_RING3_CS64 || cs == FLAT_RING3_CS32;
+}
+
+static bool valid_stack_selector(unsigned long ss)
+{
+    return ss == FLAT_RING3_SS64 || ss == (FLAT_RING3_DS64 | 3);
+}
+
+/* iret(): no arguments; the frame is on the guest stack. */
+long do_iret(unsigned long unused1, unsigned long unused2, unsigned long unused3,
+             unsigned long unused4, unsigned long unused5)
+{
+    struct cpu_regs *regs = guest_regs();
+    struct vcpu *v = current_vcpu();
+    struct arch_vcpu *a = v->arch;
+    struct iret_context ic;
+    unsigned long cs, ss;
+
+    (void)unused1, (void)unused2, (void)unused3, (void)unused4, (void)unused5;
+    if (copy_from_guest(&ic, regs->rsp, sizeof(ic))) {
+        domain_crash(v->domain, "iret: frame at %#lx is not readable", regs->rsp);
+        return -EFAULT;
+    }
+    cs = ic.cs | 3;
+    ss = ic.ss | 3;
+    if (!valid_code_selector(cs) || !valid_stack_selector(ss) ||
+        !is_canonical(ic.rip) || !is_canonical(ic.rsp)) {
+        domain_crash(v->domain, "iret: bad frame (CS %#lx RIP %#lx SS %#lx RSP %#lx)",
+                     ic.cs, ic.rip, ic.ss, ic.rsp);
+        return -EINVAL;
+    }
+    if ((ic.cs & 3) == 3 && a->in_kernel) {
+        if (!a->guest_table_user) {
+            domain_crash(v->domain, "iret to user mode without a user page table");
+            return -EINVAL;
+        }
+        pv_toggle_guest_mode(v);
+    }
+    regs->rip = ic.rip;
+    regs->cs = cs;
+    regs->rflags = (ic.rflags & ~(X86_EFLAGS_IOPL | (1ul << 17))) | X86_EFLAGS_IF;
+    regs->rsp = ic.rsp;
+    regs->ss = ss;
+    if (!(ic.flags & VGCF_in_syscall)) {
+        regs->r11 = ic.r11;
+        regs->rcx = ic.rcx;
+    }
+    a->vcpu_info->evtchn_upcall_mask = !(ic.rflags & X86_EFLAGS_IF);
+    return (long)ic.rax;
+}
+
+/*
+ * IRETQ to the guest faulted. do_iret() checks everything the guest
+ * controls, so this means a frame Keel built itself was bad: crash the
+ * domain rather than the hypervisor.
+ */
+void pv_iret_fault(struct cpu_regs *regs)
+{
+    (void)regs;
+    domain_crash(current_vcpu()->domain, "return to guest faulted (RIP %#lx)", guest_regs()->rip);
+    panic("domain crash returned after a faulting return to guest");
+}

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * PV vCPU state: creation, the kernel/user mode switch, and starting a
+ * vCPU on a CPU.
+ *
+ * While a vCPU runs, the MSRs hold its active FS and GS bases; the
+ * inactive GS base (the other guest mode's) is kept in arch_vcpu. The
+ * hypervisor itself never uses FS or GS.
+ */
+#include <asm/msr.h>
+#include <asm/page.h>
+#include <asm/processor.h>
+#include <asm/pv/pv.h>
+#include <keel/arch.h>
+#include <keel/errno.h>
+#include <keel/lib.h>
+#include <keel/mm.h>
+#include <public/xen.h>
+
+int arch_vcpu_create(struct vcpu *v)
+{
+    v->arch = alloc_xenheap_pages(order_for_bytes(sizeof(*v->arch)));
+    if (!v->arch)
+        return -ENOMEM;
+    v->arch->in_kernel = true;
+    return 0;
+}
+
+struct vcpu *current_vcpu(void)
+{
+    return get_cpu_info()->current;
+}
+
+long arch_vcpu_block(struct vcpu *v)
+{
+    /* Blocking re-enables event delivery, atomically with going to sleep. */
+    v->arch->vcpu_info->evtchn_upcall_mask = 0;
+    return 0;
+}
+
+void pv_toggle_guest_mode(struct vcpu *v)
+{
+    struct arch_vcpu *a = v->arch;
+
+    if (a->in_kernel) {
+        a->gs_base_kernel = rdmsr(MSR_GS_BASE);
+        wrmsr(MSR_GS_BASE, a->gs_base_user);
+        write_cr3(a->guest_table_user << PAGE_SHIFT);
+    } else {
+        a->gs_base_user = rdmsr(MSR_GS_BASE);
+        wrmsr(MSR_GS_BASE, a->gs_base_kernel);
+        write_cr3(a->guest_table << PAGE_SHIFT);
+    }
+    a->in_kernel = !a->in_kernel;
+}
+
+void pv_run_first_time(struct vcpu *v, const struct cpu_regs *initial)
+{
+    struct cpu_info *ci = get_cpu_info();
+    struct cpu_regs *frame = guest_regs();
+
+    ci->current = v;
+    v->processor = ci->cpu_id;
+    wrmsr(MSR_FS_BASE, v->arch->fs_base);
+    wrmsr(MSR_GS_BASE, v->arch->gs_base_kernel);
+    write_cr3(v->arch->guest_table << PAGE_SHIFT);
+    *frame = *initial;
+    pv_resume_guest(frame);
+}

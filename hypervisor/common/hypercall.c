@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The hypercall table: one row per hypercall, with its handler and who may
+ * call it. The dispatcher bounds-checks the number (clamped against
+ * speculation), checks privilege once, and calls the handler. Everything
+ * not in the table is -ENOSYS, as in Xen.
+ */
+#include <keel/domain.h>
+#include <keel/errno.h>
+#include <keel/hypercall.h>
+#include <keel/lib.h>
+#include <keel/nospec.h>
+#include <keel/vcpu.h>
+#include <public/xen.h>
+
+#define HC(nr, f, n) [nr] = { .fn = f, .name = #f, .nargs = n }
+
+static const struct hypercall_entry hypercall_table[64] = {
+    HC(__HYPERVISOR_set_trap_table, do_set_trap_table, 1),
+    HC(__HYPERVISOR_stack_switch, do_stack_switch, 2),
+    HC(__HYPERVISOR_set_callbacks, do_set_callbacks, 3),
+    HC(__HYPERVISOR_fpu_taskswitch, do_fpu_taskswitch, 1),
+    HC(__HYPERVISOR_xen_version, do_xen_version, 2),
+    HC(__HYPERVISOR_console_io, do_console_io, 3),
+    HC(__HYPERVISOR_vm_assist, do_vm_assist, 2),
+    HC(__HYPERVISOR_iret, do_iret, 0),
+    HC(__HYPERVISOR_set_segment_base, do_set_segment_base, 2),
+    HC(__HYPERVISOR_sched_op, do_sched_op, 2),
+    HC(__HYPERVISOR_callback_op, do_callback_op, 2),
+    HC(__HYPERVISOR_physdev_op, do_physdev_op, 2),
+};
+
+long hypercall_dispatch(unsigned long nr, unsigned long a1, unsigned long a2,
+                        unsigned long a3, unsigned long a4, unsigned long a5)
+{
+    const struct hypercall_entry *e;
+
+    if (nr >= ARRAY_SIZE(hypercall_table))
+        return -ENOSYS;
+    e = &hypercall_table[array_index_nospec(nr, ARRAY_SIZE(hypercall_table))];
+    if (!e->fn)
+        return -ENOSYS;
+    if (e->control_only && !current_vcpu()->domain->is_privileged)
+        return -EPERM;
+    return e->fn(a1, a2, a3, a4, a5);
+}
