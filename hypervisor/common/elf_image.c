@@ -351,14 +351,23 @@ static uint64_t read_le(const uint8_t *p, unsigned int size)
     return v;
 }
 
-/* Copy a note string for display: truncated, non-printables become '?'. */
-static void copy_str(char *dst, const char *src)
+/*
+ * Copy at most @n bytes of @src, stopping at a NUL, into @dst[@size] for
+ * display: truncated, always terminated, non-printables replaced by '?' so
+ * an error line stays one line.
+ */
+static void copy_printable(char *dst, size_t size, const char *src, size_t n)
 {
     size_t i;
 
-    for (i = 0; i + 1 < ELF_IMAGE_STR_LEN && src[i] != '\0'; i++)
+    for (i = 0; i + 1 < size && i < n && src[i] != '\0'; i++)
         dst[i] = (src[i] >= 0x20 && src[i] < 0x7f) ? src[i] : '?';
     dst[i] = '\0';
+}
+
+static void copy_str(char *dst, const char *src)
+{
+    copy_printable(dst, ELF_IMAGE_STR_LEN, src, SIZE_MAX);
 }
 
 static bool starts_with(const char *s, const char *prefix)
@@ -390,6 +399,7 @@ static bool has_nul(const uint8_t *p, size_t n)
 static int parse_features(struct elf_image_info *ei, const char *s)
 {
     const char *tok, *end;
+    char shown[ELF_IMAGE_STR_LEN];
     bool required;
     size_t n;
     unsigned int i;
@@ -407,10 +417,10 @@ static int parse_features(struct elf_image_info *ei, const char *s)
                 memcmp(feature_names[i], tok, n) == 0)
                 break;
         if (i == ARRAY_SIZE(feature_names)) {
-            if (required)
-                return fail(ei, -EINVAL, "ELF: FEATURES requires unknown feature '%.*s'",
-                            (int)min(n, (size_t)40), tok);
-            continue;
+            if (!required)
+                continue;
+            copy_printable(shown, sizeof(shown), tok, n);
+            return fail(ei, -EINVAL, "ELF: FEATURES requires unknown feature '%s'", shown);
         }
         ei->f_supported |= 1u << i;
         if (required)

@@ -483,6 +483,7 @@ static void test_features(void **state)
         { "||!supervisor_mode_kernel", 0, 1u << 3, 1u << 3 },
         { "!no_such_feature", -EINVAL, 0, 0 },
         { "!", -EINVAL, 0, 0 },
+        { "dom0|!bad\nname", -EINVAL, 0, 0 },     /* the error line stays one line */
         { "dom", 0, 0, 0 },
         { "dom0x", 0, 0, 0 },
         { "linux_rsdp_unrestricted|!direct_mapped", 0, 1u << 15 | 1u << 17, 1u << 17 },
@@ -1053,6 +1054,7 @@ static void test_real_vmlinuz(void **state)
     long len;
 
     (void)state;
+    /* glob() is relative: the suite runs from the top of the tree. */
     if (glob("cache/linux/vmlinuz-*", 0, NULL, &g) != 0) {
         print_message("no cache/linux/vmlinuz-*: skipped\n");
         skip();

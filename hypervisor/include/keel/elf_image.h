@@ -56,6 +56,8 @@ struct bzimage_info {
      * Decompressed size the kernel build appends as the payload's last four
      * bytes (little-endian); 0 for an ELF payload. Untrusted: a hint for
      * sizing the output buffer, which the decompressor must still bound.
+     * Those four bytes are not part of the xz stream: hand xz_decode()
+     * payload_len - 4 bytes.
      */
     uint32_t uncompressed_len;
     char err[ELF_IMAGE_ERR_LEN];
