@@ -849,6 +849,23 @@ static void test_load(void **state)
     for (j = 0x1800; j < 0x2000; j++)
         assert_int_equal(dest[j], 0);
     assert_int_equal(dest[span], 0xaa);
+
+    /*
+     * Overlap, in header order: segment 2 moved to paddr +0x1000 writes
+     * its data over segment 0's second half and its zero fill (to +0x4000)
+     * over segment 1's data.
+     */
+    build();
+    PH(2)->p_paddr = PSTART + 0x1000;
+    assert_int_equal(elf_image_init(&ei, img, img_len), 0);
+    assert_int_equal(ei.pend - ei.pstart, 0x4000);
+    memset(dest, 0xaa, sizeof(dest));
+    assert_int_equal(elf_image_load(&ei, dest, 0x4000), 0);
+    assert_int_equal(dest[0xfff], 0x11);
+    for (j = 0x1000; j < 0x1800; j++)
+        assert_int_equal(dest[j], 0x33);
+    for (j = 0x1800; j < 0x4000; j++)
+        assert_int_equal(dest[j], 0);
 }
 
 static void test_load_errors(void **state)
