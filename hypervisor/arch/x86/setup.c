@@ -12,6 +12,7 @@
 #include <asm/multiboot.h>
 #include <asm/percpu.h>
 #include <asm/processor.h>
+#include <asm/pv/dom0_build.h>
 #include <asm/pv/pv.h>
 #include <asm/serial.h>
 #include <asm/smp.h>
@@ -32,7 +33,7 @@ static uint16_t opt_console_port = COM1_PORT;
 static unsigned int opt_loglvl = CONSOLE_DEFAULT_LOGLEVEL;
 static unsigned int opt_maxcpus = NR_CPUS;
 static unsigned int opt_dom0_max_vcpus;
-static struct cmdline_size_range opt_dom0_mem = {
+struct cmdline_size_range opt_dom0_mem = {
     CMDLINE_SIZE_UNSET, CMDLINE_SIZE_UNSET, CMDLINE_SIZE_UNSET
 };
 static char opt_test_fault[8];
@@ -114,6 +115,20 @@ void __attribute__((noinline)) trigger_test_fault(const char *kind)
     printk(LOG_WARN "test_fault=%s: unknown kind (pf, gp, ud, de): ignored\n", kind);
 }
 
+/* Build dom0 and run it on this CPU; stops the machine if that fails. */
+static void __noreturn start_dom0(void)
+{
+    static struct cpu_regs regs;
+    struct vcpu *v;
+    int rc = dom0_build(&v, &regs);
+
+    if (rc) {
+        printk(LOG_ERR "Cannot build dom0 (error %d): nothing to run.\n", rc);
+        arch_power_off(POWER_OFF_FATAL);
+    }
+    pv_run_first_time(v, &regs);
+}
+
 void start_keel(uint32_t magic, uint32_t mbi_pa);
 
 void start_keel(uint32_t magic, uint32_t mbi_pa)
@@ -141,6 +156,7 @@ void start_keel(uint32_t magic, uint32_t mbi_pa)
     ci->online = true;
 
     mm_init();
+    pv_mm_setup();
     ci->syscall_stubs = pv_syscall_stubs_create(ci);
     pv_syscall_stubs_load(ci);
     ci->gdt_window = gdt_window_create(0, cpu0_gdt);
@@ -160,12 +176,11 @@ void start_keel(uint32_t magic, uint32_t mbi_pa)
     if (opt_test_fault[0])
         trigger_test_fault(opt_test_fault);
 
-    if (!boot_info.nr_modules)
+    if (!boot_info.nr_modules) {
         printk("No dom0 kernel given: nothing to run.\n");
-    else
-        printk("A dom0 kernel module was given, but this build cannot run guests yet: "
-               "nothing to run.\n");
-    arch_power_off(POWER_OFF_CLEAN);
+        arch_power_off(POWER_OFF_CLEAN);
+    }
+    start_dom0();
 }
 
 unsigned int arch_cpu_id(void)

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Glue between the portable PV page-table engine (pt_validate.c,
+ * pt_update.c) and this machine: how frames are reached (the direct map),
+ * which frames are RAM (the E820 map), which I/O frames a domain may map,
+ * and the hypervisor slots every guest L4 carries.
+ */
+#include <asm/apic.h>
+#include <asm/config.h>
+#include <asm/mm.h>
+#include <asm/page.h>
+#include <asm/processor.h>
+#include <asm/pv/dom0_build.h>
+#include <asm/pv_mm.h>
+#include <keel/bootinfo.h>
+#include <keel/buddy.h>
+#include <keel/domain.h>
+#include <keel/lib.h>
+
+#define IOAPIC_DEFAULT_MFN 0xfec00UL
+
+static uint64_t *map_frame(mfn_t mfn)
+{
+    return __va(mfn_x(mfn) << PAGE_SHIFT);
+}
+
+static void unmap_frame(uint64_t *va)
+{
+    (void)va;   /* the direct map needs no teardown */
+}
+
+static bool mfn_is_ram(mfn_t mfn)
+{
+    uint64_t pa = (uint64_t)mfn_x(mfn) << PAGE_SHIFT;
+
+    for (unsigned int i = 0; i < boot_info.nr_memmap; i++) {
+        const struct memmap_entry *e = &boot_info.memmap[i];
+
+        if (e->type == E820_RAM && pa >= e->addr && pa + PAGE_SIZE <= e->addr + e->size)
+            return true;
+    }
+    return false;
+}
+
+/*
+ * I/O memory: a domain with I/O capabilities (dom0) may map device memory,
+ * but never the interrupt controllers Keel drives itself.
+ */
+static bool iomem_permitted(const struct domain *d, mfn_t mfn)
+{
+    unsigned long m = mfn_x(mfn);
+
+    if (!d->has_io_caps)
+        return false;
+    return m != (APIC_DEFAULT_PHYS_BASE >> PAGE_SHIFT) && m != IOAPIC_DEFAULT_MFN;
+}
+
+static void flush_tlb_all(void)
+{
+    /* Guests run on one CPU so far; other CPUs hold no guest translations. */
+    flush_tlb_local();
+}
+
+static void free_domain_page(struct page_info *pg)
+{
+    struct domain *d = page_get_owner(pg);
+
+    if (d)
+        __atomic_sub_fetch(&d->tot_pages, 1, __ATOMIC_RELAXED);
+    pg->owner = NULL;
+    buddy_free(pg, 0);
+}
+
+static struct pv_mm_ops machine_ops = {
+    .map_frame = map_frame,
+    .unmap_frame = unmap_frame,
+    .mfn_is_ram = mfn_is_ram,
+    .iomem_permitted = iomem_permitted,
+    .flush_tlb_all = flush_tlb_all,
+};
+
+void pv_mm_setup(void)
+{
+    uint32_t a, b, c, d;
+
+    cpuid(0x80000008, &a, &b, &c, &d);
+    machine_ops.paddr_bits = a & 0xff;
+    machine_ops.hypervisor_l4_slots = &idle_l4[HYPERVISOR_SLOT_FIRST];
+    pv_mm_init(&machine_ops, free_domain_page);
+}
+
+int pv_mm_dom0_take_root(struct domain *d, mfn_t l4)
+{
+    int rc = pv_pin_table(d, l4, 4);
+
+    if (rc)
+        return rc;
+    rc = pv_get_root(d, l4);
+    if (rc)
+        pv_unpin_table(d, l4);
+    return rc;
+}
