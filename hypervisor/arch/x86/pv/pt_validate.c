@@ -31,7 +31,8 @@
  *   L1 present entry   allowed: P RW US A D G AVL(9-11) AVL_HIGH(52-62) NX;
  *                      PWT PCD PAT only with has_io_caps    else -EINVAL
  *                      address bits >= paddr_bits set        -EINVAL
- *                      I/O frame without permission          -EPERM
+ *                      I/O frame without permission, or
+ *                      the domain lacks has_io_caps          -EPERM
  *                      RAM frame not the domain's, free      -EBUSY
  *                      RW and no writable type (a table,
  *                      a descriptor page)                    -EBUSY
@@ -161,7 +162,9 @@ static int l1e_get_refs(struct domain *d, uint64_t e)
         /* Xen: the all-ones frame is "no frame", not an MMIO attempt. */
         if (mfn_x(mfn) == PADDR_MASK >> PAGE_SHIFT)
             return -EINVAL;
-        return pv_ops->iomem_permitted(d, mfn) ? 0 : -EPERM;
+        /* Only I/O-capable domains: the UC attributes forced on MMIO must
+         * pass this domain's flag check when the table is revalidated. */
+        return d->has_io_caps && pv_ops->iomem_permitted(d, mfn) ? 0 : -EPERM;
     }
 
     pg = mfn_to_page(mfn);

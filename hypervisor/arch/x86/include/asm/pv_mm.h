@@ -66,7 +66,8 @@ struct pv_mm_ops {
      * the frame table is RAM. */
     bool (*mfn_is_ram)(mfn_t mfn);
     /* Whether @d may map the I/O frame @mfn (not RAM, or beyond the frame
-     * table). Required. */
+     * table). Asked only for domains with has_io_caps (as Xen ties cache
+     * attributes to I/O access); others never map I/O. Required. */
     bool (*iomem_permitted)(const struct domain *d, mfn_t mfn);
     /* Flush every CPU's TLB. Called before a frame's contents are checked
      * for a page-table or descriptor type, so no stale writable translation
