@@ -604,7 +604,7 @@ static int read_all_notes(struct elf_image_info *ei)
 {
     struct elf64_phdr ph;
     struct elf64_shdr sh;
-    unsigned int i, total = 0;
+    unsigned int i, total = 0, found = 0;
     int n;
 
     for (i = 0; i < ei->phnum; i++) {
@@ -618,8 +618,10 @@ static int read_all_notes(struct elf_image_info *ei)
         n = walk_notes(ei, ph.p_offset, ph.p_filesz, "program header", i, &total);
         if (n < 0)
             return n;
+        found += (unsigned int)n;
     }
-    if (ei->nr_xen_notes != 0)
+    /* Like libelf, any note named "Xen" counts, even of a type it ignores. */
+    if (found != 0)
         return 0;
 
     /* No Xen notes in segments: libelf falls back to SHT_NOTE sections. */
@@ -632,11 +634,12 @@ static int read_all_notes(struct elf_image_info *ei)
         n = walk_notes(ei, sh.sh_offset, sh.sh_size, "section", i, &total);
         if (n < 0)
             return n;
-        if (n > 0)
-            ei->notes_from_sections = true;
+        found += (unsigned int)n;
     }
-    if (ei->nr_xen_notes != 0)
+    if (found != 0) {
+        ei->notes_from_sections = true;
         return 0;
+    }
 
     if (has_xen_guest_section(ei))
         return fail(ei, -EOPNOTSUPP, "ELF: legacy __xen_guest section is not supported; "

@@ -737,6 +737,18 @@ static void test_bad_notes(void **state)
     note_add("Xen", 99, "\1", 1);
     build();
     assert_int_equal(parse(), 0);
+
+    /*
+     * ... but still count as Xen notes (libelf): with only such a note in
+     * the segment, the section is not consulted, and the checks fail.
+     */
+    build();
+    nr_notes = 0;
+    note_add("Xen", 99, "\1", 1);
+    put_notes(img + OFF_NOTES);
+    PH(3)->p_filesz = 20;
+    expect_err(parse(), -EINVAL, "neither for the generic loader nor Linux");
+    assert_false(ei.notes_from_sections);
 }
 
 static void test_address_rules(void **state)

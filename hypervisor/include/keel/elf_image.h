@@ -103,7 +103,7 @@ struct elf_image_info {
 
     /* Xen notes, as found (elf_image_xen_parse). */
     uint32_t notes_seen;        /* bit n: a "Xen" note of type n was read */
-    unsigned int nr_xen_notes;
+    unsigned int nr_xen_notes;  /* "Xen" notes of the types decoded here */
     bool notes_from_sections;   /* read from SHT_NOTE sections, not PT_NOTE */
     bool has_virt_base;
     bool has_paddr_offset;
