@@ -17,14 +17,17 @@
 
 static const struct hypercall_entry hypercall_table[64] = {
     HC(__HYPERVISOR_set_trap_table, do_set_trap_table, 1),
+    HC(__HYPERVISOR_mmu_update, do_mmu_update, 4),
     HC(__HYPERVISOR_stack_switch, do_stack_switch, 2),
     HC(__HYPERVISOR_set_callbacks, do_set_callbacks, 3),
     HC(__HYPERVISOR_fpu_taskswitch, do_fpu_taskswitch, 1),
+    HC(__HYPERVISOR_update_va_mapping, do_update_va_mapping, 3),
     HC(__HYPERVISOR_xen_version, do_xen_version, 2),
     HC(__HYPERVISOR_console_io, do_console_io, 3),
     HC(__HYPERVISOR_vm_assist, do_vm_assist, 2),
     HC(__HYPERVISOR_iret, do_iret, 0),
     HC(__HYPERVISOR_set_segment_base, do_set_segment_base, 2),
+    HC(__HYPERVISOR_mmuext_op, do_mmuext_op, 4),
     HC(__HYPERVISOR_sched_op, do_sched_op, 2),
     HC(__HYPERVISOR_callback_op, do_callback_op, 2),
     HC(__HYPERVISOR_physdev_op, do_physdev_op, 2),

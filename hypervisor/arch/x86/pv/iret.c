@@ -47,8 +47,9 @@ long do_iret(unsigned long unused1, unsigned long unused2, unsigned long unused3
         domain_crash(v->domain, "iret: frame at %#lx is not readable", regs->rsp);
         return -EFAULT;
     }
-    cs = ic.cs | 3;
-    ss = ic.ss | 3;
+    /* Bits above 15 of the saved CS carry the bounce's upcall mask: not part of it. */
+    cs = (uint16_t)ic.cs | 3;
+    ss = (uint16_t)ic.ss | 3;
     if (!valid_code_selector(cs) || !valid_stack_selector(ss) ||
         !is_canonical(ic.rip) || !is_canonical(ic.rsp)) {
         domain_crash(v->domain, "iret: bad frame (CS %#lx RIP %#lx SS %#lx RSP %#lx)",
