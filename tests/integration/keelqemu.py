@@ -41,13 +41,26 @@ class Scenario:
     smp: int = 1
     mem: int = 256
     append: str | None = "console=com1 loglvl=3"
+    # Multiboot module 1 (the dom0 kernel) for medium "kernel": a path
+    # relative to the build directory, then its command line after a space.
+    initrd: str | None = None
+
+    def initrd_path(self):
+        return BUILD / self.initrd.split(" ", 1)[0] if self.initrd else None
+
+    def initrd_arg(self):
+        """QEMU's -initrd value: "file args" per module, modules separated by
+        commas, so a comma inside the arguments is doubled."""
+        path, _, args = self.initrd.partition(" ")
+        return " ".join(filter(None, [str(BUILD / path), args])).replace(",", ",,")
 
     def qemu_argv(self):
         argv = [QEMU, "-machine", "q35", "-cpu", "max", "-smp", str(self.smp),
                 "-m", str(self.mem), "-nographic", "-no-reboot", "-display", "none",
                 "-serial", "stdio", "-monitor", "none"]
         if self.medium == "kernel":
-            return argv + ["-kernel", str(BUILD / "keel.elf"), "-append", self.append]
+            argv += ["-kernel", str(BUILD / "keel.elf"), "-append", self.append]
+            return argv + (["-initrd", self.initrd_arg()] if self.initrd else [])
         if self.medium == "iso":
             return argv + ["-cdrom", str(BUILD / "keel.iso"), "-boot", "d"]
         raise ValueError(f"unknown medium {self.medium!r}")
@@ -149,6 +162,8 @@ class Runner:
             raise RuntimeError("test session is over")
         if not sc.image().exists():
             raise FileNotFoundError(f"{sc.image()} is missing: run 'make all iso' first")
+        if sc.initrd and not sc.initrd_path().exists():
+            raise FileNotFoundError(f"{sc.initrd_path()} is missing: run 'make guests' first")
         LOG_DIR.mkdir(parents=True, exist_ok=True)
         log_path = LOG_DIR / f"{sc.name}.log"
         argv = sc.qemu_argv()
