@@ -18,9 +18,11 @@
 static const struct hypercall_entry hypercall_table[64] = {
     HC(__HYPERVISOR_set_trap_table, do_set_trap_table, 1),
     HC(__HYPERVISOR_mmu_update, do_mmu_update, 4),
+    HC(__HYPERVISOR_set_gdt, do_set_gdt, 2),
     HC(__HYPERVISOR_stack_switch, do_stack_switch, 2),
     HC(__HYPERVISOR_set_callbacks, do_set_callbacks, 3),
     HC(__HYPERVISOR_fpu_taskswitch, do_fpu_taskswitch, 1),
+    HC(__HYPERVISOR_update_descriptor, do_update_descriptor, 2),
     HC(__HYPERVISOR_update_va_mapping, do_update_va_mapping, 3),
     HC(__HYPERVISOR_xen_version, do_xen_version, 2),
     HC(__HYPERVISOR_console_io, do_console_io, 3),

@@ -43,68 +43,7 @@
 #include <keel/lib.h>
 #include <keel/xz.h>
 
-/* ---- Integrity checks ---------------------------------------------------- */
-
-#define CRC32_POLY      0xEDB88320u                 /* reflected IEEE 802.3 */
-#define CRC64_POLY      0xC96C5795D7870F42ull       /* reflected ECMA-182 */
-
-/* Per-byte lookup tables, built in the workspace at the start of a decode. */
-struct xz_crc_tables {
-    uint32_t crc32[256];
-    uint64_t crc64[256];
-};
-
-static void crc_tables_init(struct xz_crc_tables *t)
-{
-    unsigned int i, k;
-
-    for (i = 0; i < 256; i++) {
-        uint32_t c32 = i;
-        uint64_t c64 = i;
-
-        for (k = 0; k < 8; k++) {
-            c32 = (c32 >> 1) ^ (CRC32_POLY & (0u - (c32 & 1)));
-            c64 = (c64 >> 1) ^ (CRC64_POLY & (0ull - (c64 & 1)));
-        }
-        t->crc32[i] = c32;
-        t->crc64[i] = c64;
-    }
-}
-
-/*
- * CRC32 of @p[0..n), continuing from @crc (0 to start). Without a table
- * (xz_uncompressed_size(), which has no workspace and only checksums
- * headers and indexes) it runs bit by bit.
- */
-static uint32_t crc32_update(const struct xz_crc_tables *t, uint32_t crc, const uint8_t *p,
-                             size_t n)
-{
-    size_t i;
-    unsigned int k;
-
-    crc = ~crc;
-    if (t) {
-        for (i = 0; i < n; i++)
-            crc = t->crc32[(crc ^ p[i]) & 0xFF] ^ (crc >> 8);
-    } else {
-        for (i = 0; i < n; i++) {
-            crc ^= p[i];
-            for (k = 0; k < 8; k++)
-                crc = (crc >> 1) ^ (CRC32_POLY & (0u - (crc & 1)));
-        }
-    }
-    return ~crc;
-}
-
-static uint64_t crc64_calc(const struct xz_crc_tables *t, const uint8_t *p, size_t n)
-{
-    uint64_t crc = ~0ull;
-    size_t i;
-
-    for (i = 0; i < n; i++)
-        crc = t->crc64[(crc ^ p[i]) & 0xFF] ^ (crc >> 8);
-    return ~crc;
-}
+/* ---- Byte order ---------------------------------------------------------- */
 
 static inline uint32_t get_le32(const uint8_t *p)
 {
@@ -132,6 +71,86 @@ static inline void put_le32(uint8_t *p, uint32_t v)
     p[1] = (uint8_t)(v >> 8);
     p[2] = (uint8_t)(v >> 16);
     p[3] = (uint8_t)(v >> 24);
+}
+
+/* ---- Integrity checks ---------------------------------------------------- */
+
+#define CRC32_POLY      0xEDB88320u                 /* reflected IEEE 802.3 */
+#define CRC64_POLY      0xC96C5795D7870F42ull       /* reflected ECMA-182 */
+
+/*
+ * Lookup tables, built in the workspace at the start of a decode. CRC32
+ * (every Linux kernel image uses it) goes eight bytes a step: crc32[k][b]
+ * is the CRC contribution of byte b followed by k zero bytes, so the eight
+ * lookups of a step are independent. CRC64 goes a byte a step.
+ */
+#define CRC32_SLICES    8
+
+struct xz_crc_tables {
+    uint32_t crc32[CRC32_SLICES][256];
+    uint64_t crc64[256];
+};
+
+static void crc_tables_init(struct xz_crc_tables *t)
+{
+    unsigned int i, k;
+
+    for (i = 0; i < 256; i++) {
+        uint32_t c32 = i;
+        uint64_t c64 = i;
+
+        for (k = 0; k < 8; k++) {
+            c32 = (c32 >> 1) ^ (CRC32_POLY & (0u - (c32 & 1)));
+            c64 = (c64 >> 1) ^ (CRC64_POLY & (0ull - (c64 & 1)));
+        }
+        t->crc32[0][i] = c32;
+        t->crc64[i] = c64;
+    }
+    for (k = 1; k < CRC32_SLICES; k++)
+        for (i = 0; i < 256; i++)
+            t->crc32[k][i] = (t->crc32[k - 1][i] >> 8) ^ t->crc32[0][t->crc32[k - 1][i] & 0xFF];
+}
+
+/*
+ * CRC32 of @p[0..n), continuing from @crc (0 to start). Without a table
+ * (xz_uncompressed_size(), which has no workspace and only checksums
+ * headers and indexes) it runs bit by bit.
+ */
+static uint32_t crc32_update(const struct xz_crc_tables *t, uint32_t crc, const uint8_t *p,
+                             size_t n)
+{
+    unsigned int k;
+
+    crc = ~crc;
+    if (!t) {
+        for (; n > 0; n--, p++) {
+            crc ^= *p;
+            for (k = 0; k < 8; k++)
+                crc = (crc >> 1) ^ (CRC32_POLY & (0u - (crc & 1)));
+        }
+        return ~crc;
+    }
+    for (; n >= CRC32_SLICES; n -= CRC32_SLICES, p += CRC32_SLICES) {
+        uint32_t lo = crc ^ get_le32(p), hi = get_le32(p + 4);
+
+        crc = t->crc32[7][lo & 0xFF] ^ t->crc32[6][(lo >> 8) & 0xFF] ^
+              t->crc32[5][(lo >> 16) & 0xFF] ^ t->crc32[4][lo >> 24] ^
+              t->crc32[3][hi & 0xFF] ^ t->crc32[2][(hi >> 8) & 0xFF] ^
+              t->crc32[1][(hi >> 16) & 0xFF] ^ t->crc32[0][hi >> 24];
+    }
+    for (; n > 0; n--, p++)
+        crc = t->crc32[0][(crc ^ *p) & 0xFF] ^ (crc >> 8);
+    return ~crc;
+}
+
+static uint64_t crc64_calc(const struct xz_crc_tables *t, const uint8_t *p, size_t n)
+{
+    uint64_t crc = ~0ull;
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        crc = t->crc64[(crc ^ p[i]) & 0xFF] ^ (crc >> 8);
+    return ~crc;
 }
 
 /* ---- LZMA ---------------------------------------------------------------- */

@@ -109,9 +109,15 @@ static void load_gdt(unsigned long base)
     __asm__ volatile("lgdt %0" :: "m"(gdtr));
 }
 
+static unsigned long zero_page;
+
+unsigned long gdt_zero_page_pa(void)
+{
+    return zero_page;
+}
+
 unsigned long gdt_window_create(unsigned int cpu, uint64_t *gdt_page)
 {
-    static unsigned long zero_page;
     unsigned long va = GDT_WINDOWS_VIRT_START + cpu * GDT_WINDOW_SIZE;
 
     if (!zero_page) {

@@ -50,6 +50,8 @@ hypercall_fn_t do_callback_op;
 hypercall_fn_t do_set_callbacks;
 hypercall_fn_t do_physdev_op;
 hypercall_fn_t do_mmu_update;
+hypercall_fn_t do_set_gdt;
+hypercall_fn_t do_update_descriptor;
 hypercall_fn_t do_mmuext_op;
 hypercall_fn_t do_update_va_mapping;
 

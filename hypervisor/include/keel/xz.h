@@ -28,7 +28,7 @@
  * Bytes of workspace xz_decode() needs; any alignment (the decoder aligns
  * the pointer itself). Checked against the real need at compile time.
  */
-#define XZ_WORKSPACE_SIZE   (32u * 1024u)
+#define XZ_WORKSPACE_SIZE   (40u * 1024u)
 
 /*
  * Total uncompressed size of the .xz file @in[0..in_len), read from the

@@ -11,6 +11,7 @@
 #include <asm/page.h>
 #include <asm/processor.h>
 #include <asm/pv/dom0_build.h>
+#include <asm/pv/pv.h>
 #include <asm/pv_mm.h>
 #include <keel/bootinfo.h>
 #include <keel/buddy.h>
@@ -77,6 +78,7 @@ static struct pv_mm_ops machine_ops = {
     .mfn_is_ram = mfn_is_ram,
     .iomem_permitted = iomem_permitted,
     .flush_tlb_all = flush_tlb_all,
+    .validate_desc = pv_validate_desc_page,
 };
 
 void pv_mm_setup(void)

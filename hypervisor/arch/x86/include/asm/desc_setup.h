@@ -20,6 +20,9 @@ void cpu_desc_init(struct cpu_info *ci, uint64_t *gdt_page, struct tss64 *tss,
 /* Map cpu's 64 KiB GDT window around gdt_page; returns its address. Boot CPU. */
 unsigned long gdt_window_create(unsigned int cpu, uint64_t *gdt_page);
 
+/* Physical address of the zero page shown in unused guest GDT pages. */
+unsigned long gdt_zero_page_pa(void);
+
 /* Switch this CPU's GDTR to its window (same descriptors, new base). */
 void gdt_window_load(unsigned long window);
 

@@ -18,7 +18,8 @@ void mm_init(void);
 /*
  * Map nr frames from pa at va in the idle page tables with the given leaf
  * flags, allocating intermediate tables as needed. va and pa are page
- * aligned. Boot CPU, before other CPUs run.
+ * aligned. Creating tables is for the boot CPU before other CPUs run;
+ * later callers only rewrite leaves of ranges they own (a CPU's GDT window).
  */
 void map_pages(unsigned long va, unsigned long pa, unsigned long nr, uint64_t flags);
 

@@ -8,6 +8,7 @@
 #include <asm/pv/vcpu.h>
 #include <asm/regs.h>
 #include <keel/domain.h>
+#include <keel/page_info.h>
 #include <keel/vcpu.h>
 
 /* The guest register frame at the top of this CPU's stack. */
@@ -54,6 +55,9 @@ void pv_handle_exception(struct cpu_regs *regs);
 bool pv_emulate_privileged(struct cpu_regs *regs);
 /* Try to emulate a forced-emulation prefix behind a #UD. True if done. */
 bool pv_emulate_invalid_op(struct cpu_regs *regs);
+
+/* page_ops hook for PGT_SEG_DESC: validate (and fix up) a descriptor page. */
+int pv_validate_desc_page(struct page_info *pg);
 
 /* CPUID as a PV guest sees it. */
 void pv_cpuid(const struct domain *d, uint32_t leaf, uint32_t subleaf, uint32_t out[4]);

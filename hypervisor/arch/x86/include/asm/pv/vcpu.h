@@ -55,6 +55,11 @@ struct arch_vcpu {
 
     struct vcpu_info *vcpu_info;    /* hypervisor view of the guest's vcpu_info */
 
+    /* set_gdt: the guest's GDT frames (each typed PGT_SEG_DESC). */
+    unsigned long gdt_frames[14];
+    unsigned int gdt_nr_frames;
+    unsigned long gdt_entries;
+
     /* FXSAVE image, used once the vCPU is switched out. */
     uint8_t fpu_state[512] __attribute__((aligned(16)));
 };
