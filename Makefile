@@ -20,6 +20,7 @@ include hypervisor/hypervisor.mk
 include tests/unit/unit.mk
 include tests/abi/abi.mk
 include tests/integration/integration.mk
+include tests/guests/guests.mk
 # Fuzz targets: each fragment appends its short smoke run to FUZZ_SMOKE.
 -include $(wildcard tests/fuzz/*.mk)
 

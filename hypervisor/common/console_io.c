@@ -68,6 +68,8 @@ long do_console_io(unsigned long cmd, unsigned long count, unsigned long buf,
     case CONSOLEIO_read:
         if (!d->is_privileged)
             return -EPERM;
+        if (count > INT32_MAX)
+            return -E2BIG;
         return console_read(count, buf);
     default:
         return -ENOSYS;

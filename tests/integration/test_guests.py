@@ -51,14 +51,7 @@ CRASHED = r"\bcrashed\b"
 NOT_IMPLEMENTED = re.compile(r": (got|is) -38 \(-ENOSYS\)")
 # Known differences from Xen, each a check the guest prints and why it is
 # wrong; remove an entry when Keel is fixed (the test then passes).
-KNOWN_GAPS = [
-    (r"console_io\(read, 0x80000000\): got 0,",
-     "console_io read with count > INT_MAX: Xen returns -E2BIG"),
-    (r"(mmu_update|mmuext_op)\(count 0x10000000\): got -22 ",
-     "mmu_update/mmuext_op whose array runs out of guest space: Xen -EFAULT, Keel -EINVAL"),
-    (r"callback_op\(register\) of unknown type 99: got -22 ",
-     "callback_op register of an unknown type: Xen -ENOSYS, Keel -EINVAL"),
-]
+KNOWN_GAPS = []
 
 
 def guest_scenario(image, args="", name=None):

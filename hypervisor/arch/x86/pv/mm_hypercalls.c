@@ -45,6 +45,14 @@ static int check_foreigndom(const struct domain *d, unsigned long foreigndom)
     return 0;
 }
 
+/* The whole request array must be guest memory before any of it is used. */
+static int batch_range_ok(unsigned long array, unsigned long count, size_t size)
+{
+    if (count > ~0UL / size || !guest_range_ok(array, count * size))
+        return -EFAULT;
+    return 0;
+}
+
 /* Resume point of a preempted batch: the count without the flag, *done so far. */
 static int batch_start(unsigned long *count, unsigned long pdone, unsigned int *done)
 {
@@ -92,7 +100,9 @@ long do_mmu_update(unsigned long reqs, unsigned long count, unsigned long pdone,
     int rc;
 
     (void)unused5;
-    if ((rc = batch_start(&count, pdone, &done)) || (rc = check_foreigndom(d, foreigndom)))
+    if ((rc = batch_start(&count, pdone, &done)) ||
+        (rc = batch_range_ok(reqs, count, sizeof(struct mmu_update))) ||
+        (rc = check_foreigndom(d, foreigndom)))
         return rc;
     for (i = 0; i < count; i++) {
         struct mmu_update req;
@@ -227,6 +237,7 @@ long do_mmuext_op(unsigned long ops, unsigned long count, unsigned long pdone,
 
     (void)unused5;
     if ((rc = batch_start(&count, pdone, &done)) ||
+        (rc = batch_range_ok(ops, count, sizeof(struct mmuext_op))) ||
         (rc = check_foreigndom(v->domain, foreigndom & 0xffff)))
         return rc;
     for (i = 0; i < count; i++) {

@@ -214,7 +214,7 @@ int ptwr_decode(const uint8_t *bytes, unsigned int len, const struct ptwr_cpu *c
                 struct ptwr_insn *insn)
 {
     struct cursor c = { .bytes = bytes, .len = len < PTWR_INSN_MAX ? len : PTWR_INSN_MAX };
-    bool lock, opsize16, rip_rel, byte_op = false, reg_bit_offset = false;
+    bool lock, opsize16, rip_rel, byte_op = false;
     unsigned int imm_size = 0;
     uint8_t rex, op, modrm;
     uint64_t ea;
@@ -229,8 +229,8 @@ int ptwr_decode(const uint8_t *bytes, unsigned int len, const struct ptwr_cpu *c
         if (!next_u8(&c, &op))
             goto fail;
         switch (op) {
-        case 0xab: insn->op = PTWR_BTS; reg_bit_offset = true; break;
-        case 0xb3: insn->op = PTWR_BTR; reg_bit_offset = true; break;
+        case 0xab: insn->op = PTWR_BTS; break;
+        case 0xb3: insn->op = PTWR_BTR; break;
         case 0xba: insn->op = PTWR_BTS; insn->src_imm = true; imm_size = 1; break;
         case 0xb0: insn->op = PTWR_CMPXCHG; byte_op = true; break;
         case 0xb1: insn->op = PTWR_CMPXCHG; break;
@@ -317,7 +317,6 @@ int ptwr_decode(const uint8_t *bytes, unsigned int len, const struct ptwr_cpu *c
             insn->bit = (uint8_t)((uint64_t)off & (bits - 1));
             ea += (uint64_t)floor_div(off, bits) * insn->size;
         }
-        (void)reg_bit_offset;
     } else if (insn->src_imm) {
         insn->imm = (uint64_t)imm & size_mask(insn->size);
     }
@@ -328,9 +327,14 @@ fail:
     return c.truncated ? -ENODATA : -EOPNOTSUPP;
 }
 
+/* PF: an even number of set bits in the low byte. */
 static bool parity_even(uint64_t v)
 {
-    return !(__builtin_popcount((unsigned int)(v & 0xff)) & 1);
+    v &= 0xff;
+    v ^= v >> 4;
+    v ^= v >> 2;
+    v ^= v >> 1;
+    return !(v & 1);
 }
 
 /* SF, ZF and PF of @res as a @size-byte result. */

@@ -207,7 +207,7 @@ static long register_callback(struct arch_vcpu *a, const struct callback_registe
         cb = &a->nmi_callback;
         break;
     default:
-        return -EINVAL;
+        return -ENOSYS;
     }
     cb->address = reg->address;
     cb->mask_events = reg->flags & CALLBACKF_mask_events;
@@ -235,10 +235,19 @@ long do_callback_op(unsigned long cmd, unsigned long arg, unsigned long unused3,
         if (copy_from_guest(&unreg, arg, sizeof(unreg)))
             return -EFAULT;
         /* As in Xen, only the NMI callback can be taken away again. */
-        if (unreg.type != CALLBACKTYPE_nmi)
+        switch (unreg.type) {
+        case CALLBACKTYPE_nmi:
+            a->nmi_callback.address = 0;
+            return 0;
+        case CALLBACKTYPE_event:
+        case CALLBACKTYPE_failsafe:
+        case CALLBACKTYPE_syscall:
+        case CALLBACKTYPE_syscall32:
+        case CALLBACKTYPE_sysenter:
             return -EINVAL;
-        a->nmi_callback.address = 0;
-        return 0;
+        default:
+            return -ENOSYS;
+        }
     }
     default:
         return -ENOSYS;

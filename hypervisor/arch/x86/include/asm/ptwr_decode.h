@@ -97,9 +97,10 @@ static inline bool ptwr_within_entry(const struct ptwr_insn *insn)
  * Execute @insn against the aligned entry containing its store, whose
  * value is @old: set *@new to the entry's value afterwards and update
  * @cpu's registers, arithmetic flags and RIP as the CPU would have.
- * Returns 1 if the instruction stores (*@new is to be committed, for
- * locked and sub-entry forms only as a compare-exchange against @old),
- * 0 if it does not (a CMPXCHG whose comparison fails; *@new = @old), or
+ * Returns 1 if the instruction stores (*@new is to be committed: unless
+ * @insn->blind, only as a compare-exchange of the entry against @old, as
+ * other bytes or the operand may have changed since @old was read), 0 if
+ * it does not (a CMPXCHG whose comparison fails; *@new = @old), or
  * -EINVAL, changing nothing, if the store is not within one entry.
  */
 int ptwr_execute(const struct ptwr_insn *insn, uint64_t old, struct ptwr_cpu *cpu,
