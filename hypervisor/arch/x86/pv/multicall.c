@@ -49,9 +49,8 @@ enum mc_disposition arch_multicall_call(struct multicall_entry *call)
                                                      call->args[4]);
     if (call->op == __HYPERVISOR_iret)
         return MC_EXIT;
-    if (regs->rip != saved.rip) {
-        /* Only hypercall_continue() moves RIP, and only back over SYSCALL. */
-        BUG_ON(regs->rip != saved.rip - SYSCALL_INSN_LEN);
+    if (regs->rip == saved.rip - SYSCALL_INSN_LEN) {
+        /* hypercall_continue(): the number to re-issue is the return value. */
         call->op = call->result;
         call->args[0] = regs->rdi;
         call->args[1] = regs->rsi;
@@ -61,6 +60,9 @@ enum mc_disposition arch_multicall_call(struct multicall_entry *call)
         restore(regs, &saved);
         return MC_PREEMPTED;
     }
+    if (regs->rip != saved.rip)
+        /* The sub-call sent the guest elsewhere (a bounce): the batch ends. */
+        return MC_EXIT;
     /* As Xen: a sub-call that left guest kernel mode ends this invocation. */
     return current_vcpu()->arch->in_kernel ? MC_CONTINUE : MC_STOP;
 }
