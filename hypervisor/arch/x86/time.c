@@ -13,6 +13,7 @@
 #include <asm/io.h>
 #include <asm/percpu.h>
 #include <asm/processor.h>
+#include <asm/rtc.h>
 #include <asm/time.h>
 #include <asm/traps.h>
 #include <keel/lib.h>
@@ -30,7 +31,32 @@
 uint64_t tsc_khz;
 static uint64_t tsc_at_boot;
 static uint64_t ns_per_tsc_mul;     /* ns = (delta * mul) >> 32 */
+static uint64_t boot_unix_ns;       /* wall-clock time at system time 0 */
 static uint64_t apic_ticks_per_ms;
+
+void time_pvclock_params(uint32_t *mul, int8_t *shift)
+{
+    uint64_t m = ns_per_tsc_mul;
+    int8_t sh = 0;
+
+    /* ns = ((tsc delta << shift) * mul) >> 32 with mul in 32 bits. */
+    while (m >= (1ULL << 32)) {
+        m >>= 1;
+        sh++;
+    }
+    *mul = (uint32_t)m;
+    *shift = sh;
+}
+
+s_time_t tsc_to_system_time(uint64_t tsc)
+{
+    return (s_time_t)(((unsigned __int128)(tsc - tsc_at_boot) * ns_per_tsc_mul) >> 32);
+}
+
+uint64_t wallclock_at_boot_ns(void)
+{
+    return boot_unix_ns;
+}
 
 s_time_t now(void)
 {
@@ -95,6 +121,7 @@ void time_init(void)
     ns_per_tsc_mul = (uint64_t)(((unsigned __int128)1000000 << 32) / tsc_khz);
     tsc_at_boot = rdtsc();
     get_cpu_info()->tsc_khz = tsc_khz;
+    boot_unix_ns = rtc_unix_time() * 1000000000ULL;
     set_irq_handler(TIMER_VECTOR, timer_interrupt);
     apic_timer_oneshot(0);
     printk("TSC: %lu.%03lu MHz, APIC timer: %lu kHz (calibrated against the PIT)\n",

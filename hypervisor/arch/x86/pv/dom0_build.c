@@ -163,6 +163,10 @@ static int unpack_kernel(const struct boot_module *m, const uint8_t **elf, size_
                bzimage_payload_name(bz.format));
         return -EOPNOTSUPP;
     }
+    /* The kernel build appends the decompressed size (4 bytes) after the stream. */
+    if (bz.payload_len < 4)
+        return -EINVAL;
+    bz.payload_len -= 4;
     rc = xz_uncompressed_size(bz.payload, bz.payload_len, &size);
     if (rc) {
         printk(LOG_ERR "dom0: bzImage xz payload is unreadable (%d)\n", rc);

@@ -232,14 +232,84 @@ static bool emulate_cr_write(struct cpu_regs *regs, struct arch_vcpu *a, unsigne
     }
 }
 
+/*
+ * Port I/O is the guest's only if its virtual IOPL covers its mode (the
+ * kernel counts as ring 1, user space as ring 3). A permitted domain with
+ * I/O capabilities reaches real ports, except those Keel drives itself
+ * (the PICs, the PIT, port 0x61 and its console UART), which read as
+ * all-ones and ignore writes, as every port does for other domains.
+ */
+static bool port_owned_by_keel(uint16_t port)
+{
+    return port == 0x20 || port == 0x21 || port == 0xa0 || port == 0xa1 ||
+           (port >= 0x40 && port <= 0x43) || port == 0x61 ||
+           (port >= 0x3f8 && port <= 0x3ff);
+}
+
+static uint32_t port_in(const struct domain *d, uint16_t port, unsigned int size)
+{
+    uint32_t ones = size == 4 ? 0xffffffffu : (1u << (size * 8)) - 1;
+
+    if (!d->has_io_caps || port_owned_by_keel(port))
+        return ones;
+    return size == 1 ? inb(port) : size == 2 ? inw(port) : inl(port);
+}
+
+static void port_out(const struct domain *d, uint16_t port, unsigned int size, uint32_t val)
+{
+    if (!d->has_io_caps || port_owned_by_keel(port))
+        return;
+    if (size == 1)
+        outb(port, (uint8_t)val);
+    else if (size == 2)
+        outw(port, (uint16_t)val);
+    else
+        outl(port, val);
+}
+
+static bool emulate_port_io(struct cpu_regs *regs, struct arch_vcpu *a, struct insn *in,
+                            uint8_t op)
+{
+    const struct domain *d = current_vcpu()->domain;
+    unsigned int size = (op & 1) ? (in->opsize16 ? 2 : 4) : 1;
+    bool is_in = !(op & 2);
+    uint16_t port;
+    uint8_t imm;
+
+    if (a->iopl < (a->in_kernel ? 1u : 3u))
+        return false;
+    if (op >= 0xe4 && op <= 0xe7) {
+        if (!next_byte(in, &imm))
+            return false;
+        port = imm;
+    } else {
+        port = (uint16_t)regs->rdx;
+    }
+    if (is_in) {
+        uint32_t v = port_in(d, port, size);
+
+        if (size == 4)
+            regs->rax = v;      /* a 32-bit result zero-extends */
+        else
+            regs->rax = (regs->rax & ~((uint64_t)(size == 1 ? 0xff : 0xffff))) | v;
+    } else {
+        port_out(d, port, size, (uint32_t)regs->rax);
+    }
+    regs->rip += in->pos;
+    return true;
+}
+
 bool pv_emulate_privileged(struct cpu_regs *regs)
 {
     struct arch_vcpu *a = current_vcpu()->arch;
     struct insn in;
     uint8_t op, op2, modrm;
 
-    if (!a->in_kernel || !fetch(regs, &in) || !decode_prefixes(&in, &op) || op != 0x0f ||
-        !next_byte(&in, &op2))
+    if (!fetch(regs, &in) || !decode_prefixes(&in, &op))
+        return false;
+    if ((op >= 0xe4 && op <= 0xe7) || (op >= 0xec && op <= 0xef))
+        return emulate_port_io(regs, a, &in, op);
+    if (!a->in_kernel || op != 0x0f || !next_byte(&in, &op2))
         return false;
     switch (op2) {
     case 0x30: {    /* wrmsr */

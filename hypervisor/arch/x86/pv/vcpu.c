@@ -64,6 +64,8 @@ void pv_run_first_time(struct vcpu *v, const struct cpu_regs *initial)
     wrmsr(MSR_FS_BASE, v->arch->fs_base);
     wrmsr(MSR_GS_BASE, v->arch->gs_base_kernel);
     write_cr3(v->arch->guest_table << PAGE_SHIFT);
+    pv_update_wallclock(v->domain);
+    pv_update_vcpu_time(v);
     *frame = *initial;
     pv_resume_guest(frame);
 }

@@ -14,6 +14,13 @@ extern uint64_t tsc_khz;
  */
 void time_init(void);
 
+/* The pvclock scale: ns = (((tsc - tsc0) << shift) * mul) >> 32 (shift >= 0 here). */
+void time_pvclock_params(uint32_t *mul, int8_t *shift);
+/* System time (ns since boot) at TSC value tsc. */
+uint64_t tsc_to_system_time(uint64_t tsc);
+/* Wall-clock time (ns since 1970, UTC) at system time 0; 0 if unknown. */
+uint64_t wallclock_at_boot_ns(void);
+
 /* Check that a one-shot software timer fires; prints how long it took. */
 void time_selftest(void);
 

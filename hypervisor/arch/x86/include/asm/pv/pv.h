@@ -59,6 +59,11 @@ bool pv_emulate_invalid_op(struct cpu_regs *regs);
 /* page_ops hook for PGT_SEG_DESC: validate (and fix up) a descriptor page. */
 int pv_validate_desc_page(struct page_info *pg);
 
+/* Refresh v's pvclock fields in its vcpu_info. */
+void pv_update_vcpu_time(struct vcpu *v);
+/* Publish the wall clock at system time 0 in d's shared_info. */
+void pv_update_wallclock(struct domain *d);
+
 /* CPUID as a PV guest sees it. */
 void pv_cpuid(const struct domain *d, uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
 

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Time as PV guests read it: the pvclock fields of each vcpu_info and the
+ * wall clock in shared_info, both under Xen's version protocol (odd while
+ * being written, even when stable; the guest retries on change).
+ */
+#include <asm/processor.h>
+#include <asm/pv/pv.h>
+#include <asm/time.h>
+#include <public/xen.h>
+
+/* Order the version bumps against the field writes (pairs with the guest's reads). */
+#define wmb() __atomic_thread_fence(__ATOMIC_RELEASE)
+
+void pv_update_vcpu_time(struct vcpu *v)
+{
+    struct vcpu_time_info *t = &v->arch->vcpu_info->time;
+    uint64_t tsc = rdtsc();
+
+    t->version++;
+    wmb();
+    t->tsc_timestamp = tsc;
+    t->system_time = tsc_to_system_time(tsc);
+    time_pvclock_params(&t->tsc_to_system_mul, &t->tsc_shift);
+    t->flags = 0;   /* not TSC_STABLE: no cross-CPU TSC synchronisation check yet */
+    wmb();
+    t->version++;
+}
+
+void pv_update_wallclock(struct domain *d)
+{
+    struct shared_info *s = pv_domain(d)->shared_info;
+    uint64_t ns = wallclock_at_boot_ns();
+
+    s->wc_version++;
+    wmb();
+    s->wc_sec = (uint32_t)(ns / 1000000000ULL);
+    s->wc_sec_hi = (uint32_t)((ns / 1000000000ULL) >> 32);
+    s->wc_nsec = (uint32_t)(ns % 1000000000ULL);
+    wmb();
+    s->wc_version++;
+}
