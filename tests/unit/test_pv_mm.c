@@ -889,6 +889,32 @@ static void test_mod_l2_switches_l1(void **state)
     check();
 }
 
+static void test_mod_l4_entry_cascades(void **state)
+{
+    (void)state;
+    tree(1, 2, 3, 4, 5);
+    mem[4][1] = pte(5, P | RW);                 /* two RW mappings of frame 5 */
+    assert_int_equal(get_root(&dom_a, 1), 0);
+    assert_int_equal(tcount(5), 2);
+    assert_int_equal(count(5), 3);
+    check();
+    /* Clearing the L4 entry takes the whole subtree down. */
+    assert_int_equal(mod(&dom_a, 1, 0, 0), 0);
+    assert_false(validated(2));
+    assert_false(validated(3));
+    assert_false(validated(4));
+    assert_int_equal(tcount(5), 0);
+    assert_int_equal(count(5), 1);
+    for (unsigned long m = 2; m <= 5; m++)
+        assert_int_equal(count(m), 1);
+    assert_true(validated(1));
+    /* Putting it back validates it all again. */
+    assert_int_equal(mod(&dom_a, 1, 0, pte(2, P)), 0);
+    assert_true(validated(4));
+    assert_int_equal(tcount(5), 2);
+    check();
+}
+
 static void test_machphys_update(void **state)
 {
     (void)state;
@@ -1057,6 +1083,7 @@ int main(void)
         T(test_mod_l1_replaces_references),
         T(test_mod_preserve_ad_and_cmpxchg),
         T(test_mod_l2_switches_l1),
+        T(test_mod_l4_entry_cascades),
         T(test_machphys_update),
         T(test_roots),
         T(test_start_of_day_cascade),

@@ -22,6 +22,7 @@
 #include <keel/domain.h>
 #include <keel/errno.h>
 #include <keel/lib.h>
+#include <keel/nospec.h>
 #include <keel/page_info.h>
 
 #include <asm/pv_mm.h>
@@ -127,6 +128,8 @@ int pv_mod_entry(struct domain *d, mfn_t table, unsigned int index, uint64_t val
         return -EINVAL;
     if ((flags & PV_MOD_CMPXCHG) && old == NULL)
         return -EINVAL;
+    index = array_index_nospec(index, PT_ENTRIES);
+    table = _mfn(array_index_nospec(mfn_x(table), frame_table_nr));
     pg = mfn_to_page(table);
     if (get_page(pg, d))
         return -EINVAL;
