@@ -30,12 +30,13 @@ $(FUZZ_XZ_BIN): $(FUZZ_XZ_SRCS) hypervisor/include/keel/xz.h tests/fuzz/xz.mk
 	@echo "  FUZZCC  $@"
 	@clang $(FUZZ_XZ_CFLAGS) $(FUZZ_XZ_SRCS) $(FUZZ_XZ_LIBS) -o $@
 
-# The unit suite's vectors (XZ_VECTORS, tests/unit/suites/xz.mk) up to 16 KiB:
-# small inputs keep the runs fast.
+# The unit suite's vectors (XZ_VECTORS, tests/unit/suites/xz.mk) up to 16 KiB
+# (small inputs keep the runs fast), and its seeds for the wrapped mode.
 $(FUZZ_XZ_SEEDS)/.stamp: $(XZ_VECTORS)
 	@rm -rf $(dir $@)
 	@mkdir -p $(dir $@)
-	@find $(XZ_VECTOR_DIR) -name '*.xz' -size -17k -exec cp {} $(dir $@) \;
+	@find $(XZ_VECTOR_DIR) \( -name '*.xz' -o -name '*.lzma2seed' \) -size -17k \
+		-exec cp {} $(dir $@) \;
 	@touch $@
 
 .PHONY: fuzz-smoke-xz fuzz-xz

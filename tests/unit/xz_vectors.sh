@@ -136,6 +136,18 @@ manifest+=("leadpad.xz - EINVAL")
 { cat byte.default.xz; printf 'junk'; } > trailing.xz
 manifest+=("trailing.xz - EINVAL")
 
+# Seeds for fuzz_xz's wrapped mode: a mode byte (even; bit 1 x86, bit 2 x86
+# start offset 0xFFFFF000, bits 3-5 the dict byte / 3), then raw LZMA2.
+seed() {
+    local name=$1 mode=$2
+    shift 2
+    { printf "\\$(printf '%03o' "$mode")"; xz -c -q --format=raw "$@" small.raw; } > "$name.lzma2seed"
+}
+seed plain    0  --lzma2=preset=0,dict=4KiB
+seed x86      2  --x86 --lzma2=preset=0,dict=4KiB
+seed x86start 6  --x86=start=4294963200 --lzma2=preset=0,dict=4KiB
+seed bigdict  56 --lzma2=preset=6,dict=6MiB,lc=1,lp=3,pb=1
+
 printf '%s\n' "${manifest[@]}" > manifest.txt
 cd - >/dev/null
 rm -rf "$out"
