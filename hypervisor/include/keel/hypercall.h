@@ -39,6 +39,7 @@ hypercall_fn_t do_console_io;
 hypercall_fn_t do_xen_version;
 hypercall_fn_t do_sched_op;
 hypercall_fn_t do_vm_assist;
+hypercall_fn_t do_memory_op;
 hypercall_fn_t do_multicall;
 
 /* Architecture handlers (x86 PV). */

@@ -1,0 +1,287 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The memory_op hypercall, common part: the reservation ops that move
+ * frames between a domain and the free pool (increase_reservation,
+ * decrease_reservation, populate_physmap), the reservation queries and
+ * maximum_ram_page. The x86 sub-ops (memory maps, M2P placement) are in
+ * arch/x86/pv/memory_op.c; anything else is -ENOSYS.
+ *
+ * Semantics are Xen's (common/memory.c), for a PV (untranslated) domain:
+ *  - reservation ops return how many extents are done; every argument
+ *    error (unreadable argument, bad domid, too large an order, ...) is
+ *    "start_extent done", never an errno. A PV guest names frames by MFN:
+ *    decrease takes MFNs; populate takes the PFNs the frames will have
+ *    (their M2P entries) and, like increase, returns the MFNs in
+ *    extent_start.
+ *  - They run on the caller's own domain only (DOMID_SELF or its id);
+ *    acting on another domain needs a toolstack, which Keel does not have.
+ *  - Preemptible: after MEMOP_WORK_BATCH frames the call continues itself
+ *    with cmd = op | (next extent << MEMOP_EXTENT_SHIFT), Xen's encoding.
+ *
+ * Frame accounting (keel/domain.h, keel/page_info.h): a domain's frame
+ * holds the allocation reference from page_assign_owner() on; tot_pages
+ * counts owned frames and drops in the free_page hook when the last
+ * reference goes. Populate raises tot_pages under d->page_lock before it
+ * assigns, so tot_pages never exceeds max_pages. Decrease (Keel is
+ * stricter than Xen here) takes only frames nobody else holds: no mapping,
+ * no type reference, just the allocation reference; it invalidates the
+ * M2P entry and drops that reference, which frees the frame at once.
+ * Keel's own pages shared with the domain (shared_info) are never taken.
+ * Fresh frames are zeroed before the domain can see them (the buddy
+ * allocator does not scrub).
+ *
+ * Locks: d->page_lock around the tot_pages check-and-raise. The buddy
+ * allocator's heap lock is "run on the boot CPU" until SMP (common/buddy.c).
+ */
+#include <asm/page.h>
+#include <asm/mm.h>
+#include <keel/buddy.h>
+#include <keel/domain.h>
+#include <keel/errno.h>
+#include <keel/guest_access.h>
+#include <keel/hypercall.h>
+#include <keel/lib.h>
+#include <keel/memop.h>
+#include <keel/page_info.h>
+#include <keel/vcpu.h>
+#include <public/memory.h>
+#include <public/xen.h>
+
+/* Frames zeroed or released per invocation before the call continues itself. */
+#define MEMOP_WORK_BATCH 4096UL
+
+/*
+ * Xen's rcu_lock_domain_by_any_id() and XSM_TARGET: DOMID_SELF or one's
+ * own id is oneself; the only other domain Keel can name is dom0, which a
+ * non-control domain may not act on. NULL with *rc = -ESRCH or -EPERM.
+ */
+static struct domain *memop_domain(domid_t domid, int *rc)
+{
+    struct domain *cur = current_vcpu()->domain;
+    struct domain *d = NULL;
+
+    if (domid == DOMID_SELF || domid == cur->domain_id)
+        return cur;
+    if (dom0 && domid == dom0->domain_id)
+        d = dom0;
+    if (!d) {
+        *rc = -ESRCH;
+        return NULL;
+    }
+    if (!cur->is_privileged) {
+        *rc = -EPERM;
+        return NULL;
+    }
+    return d;
+}
+
+/* Take 2^order fresh frames for d, or NULL: over max_pages, no memory, no suitable node. */
+static struct page_info *alloc_extent(struct domain *d, const struct memop_args *a)
+{
+    unsigned long nr = 1UL << a->extent_order;
+    struct page_info *pg;
+    mfn_t base;
+
+    /* One memory node (0): an exact request for another cannot be met. */
+    if (a->exact_node && a->node != 0)
+        return NULL;
+    spin_lock(&d->page_lock);
+    if (d->tot_pages + nr > d->max_pages) {
+        spin_unlock(&d->page_lock);
+        return NULL;
+    }
+    __atomic_add_fetch(&d->tot_pages, nr, __ATOMIC_RELAXED);
+    spin_unlock(&d->page_lock);
+
+    pg = a->below_mfn ? buddy_alloc_below(a->extent_order, a->below_mfn)
+                      : buddy_alloc(a->extent_order);
+    if (!pg) {
+        __atomic_sub_fetch(&d->tot_pages, nr, __ATOMIC_RELAXED);
+        return NULL;
+    }
+    base = page_to_mfn(pg);
+    memset(__va(mfn_x(base) << PAGE_SHIFT), 0, nr << PAGE_SHIFT);
+    for (unsigned long j = 0; j < nr; j++)
+        page_assign_owner(mfn_to_page(mfn_add(base, j)), d);
+    return pg;
+}
+
+/* Give back an extent alloc_extent() produced and nobody has seen yet. */
+static void free_extent(struct page_info *pg, unsigned int order)
+{
+    for (unsigned long j = 0; j < (1UL << order); j++) {
+        struct page_info *p = pg + j;
+
+        set_gpfn_from_mfn(page_to_mfn(p), INVALID_M2P_ENTRY);
+        /* The allocation reference is the only one: this frees the frame. */
+        BUG_ON(page_release(p));
+    }
+}
+
+/* Xen's guest_remove_page() for a PV domain, minus frames in use. */
+static int remove_frame(struct domain *d, unsigned long mfn)
+{
+    struct page_info *pg;
+    unsigned long count;
+
+    if (!mfn_valid(_mfn(mfn)))
+        return -EINVAL;
+    if (arch_memop_frame_is_xen(d, mfn))
+        return -EPERM;
+    pg = mfn_to_page(_mfn(mfn));
+    if (get_page(pg, d))
+        return -ENXIO;
+    /* Ours and the allocation reference, no type reference: nobody uses it. */
+    count = __atomic_load_n(&pg->count_info, __ATOMIC_ACQUIRE);
+    if (count != (PGC_ALLOCATED | 2) ||
+        (__atomic_load_n(&pg->u.type_info, __ATOMIC_ACQUIRE) & PGT_COUNT_MASK)) {
+        put_page(pg);
+        return -EBUSY;
+    }
+    set_gpfn_from_mfn(_mfn(mfn), INVALID_M2P_ENTRY);
+    if (page_release(pg)) {
+        put_page(pg);
+        return -EINVAL;
+    }
+    put_page(pg);
+    return 0;
+}
+
+/* Continue at extent i if this invocation has done enough; else 0. */
+static bool should_preempt(unsigned long i, const struct memop_args *a, unsigned long work)
+{
+    return i != a->start_extent && work >= MEMOP_WORK_BATCH;
+}
+
+/* increase_reservation and populate_physmap; returns the next extent to do. */
+static unsigned long add_extents(struct domain *d, unsigned int op, const struct memop_args *a,
+                                 bool *preempted)
+{
+    unsigned long i, work = 0;
+
+    for (i = a->start_extent; i < a->nr_extents; i++) {
+        unsigned long slot = a->extent_list + i * sizeof(xen_pfn_t);
+        xen_pfn_t gpfn = 0, mfn;
+        struct page_info *pg;
+
+        if (should_preempt(i, a, work)) {
+            *preempted = true;
+            break;
+        }
+        if (op == XENMEM_populate_physmap && copy_from_guest(&gpfn, slot, sizeof(gpfn)))
+            break;
+        pg = alloc_extent(d, a);
+        if (!pg)
+            break;
+        mfn = mfn_x(page_to_mfn(pg));
+        if (op == XENMEM_populate_physmap)
+            for (unsigned long j = 0; j < (1UL << a->extent_order); j++)
+                set_gpfn_from_mfn(_mfn(mfn + j), gpfn + j);
+        /* Tell the (untranslated) domain where its memory is. */
+        if (a->extent_list && copy_to_guest(slot, &mfn, sizeof(mfn))) {
+            free_extent(pg, a->extent_order);
+            break;
+        }
+        work += 1UL << a->extent_order;
+    }
+    return i;
+}
+
+/* decrease_reservation; returns the next extent to do. */
+static unsigned long remove_extents(struct domain *d, const struct memop_args *a,
+                                    bool *preempted)
+{
+    unsigned long i, work = 0;
+
+    for (i = a->start_extent; i < a->nr_extents; i++) {
+        xen_pfn_t gmfn;
+        unsigned long j;
+
+        if (should_preempt(i, a, work)) {
+            *preempted = true;
+            break;
+        }
+        if (copy_from_guest(&gmfn, a->extent_list + i * sizeof(gmfn), sizeof(gmfn)))
+            break;
+        /* As Xen: frames removed before a failure stay removed. */
+        for (j = 0; j < (1UL << a->extent_order); j++)
+            if (remove_frame(d, gmfn + j))
+                break;
+        if (j < (1UL << a->extent_order))
+            break;
+        work += 1UL << a->extent_order;
+    }
+    return i;
+}
+
+static long reservation_op(unsigned int op, unsigned long start_extent, unsigned long arg)
+{
+    struct domain *cur = current_vcpu()->domain;
+    struct xen_memory_reservation r;
+    struct memop_args a;
+    struct domain *d;
+    bool preempted = false;
+    unsigned long done;
+    int rc = 0;
+
+    if (copy_from_guest(&r, arg, sizeof(r)))
+        return (long)start_extent;
+    if (memop_decode_reservation(op, &r, start_extent, cur->is_privileged, max_page, &a))
+        return (long)start_extent;
+    d = memop_domain(r.domid, &rc);
+    if (d != cur)
+        return (long)start_extent;
+    /* The whole remaining list must be guest memory (Xen: subrange_okay). */
+    if ((a.extent_list || op != XENMEM_increase_reservation) &&
+        !guest_range_ok(a.extent_list + a.start_extent * sizeof(xen_pfn_t),
+                        (a.nr_extents - a.start_extent) * sizeof(xen_pfn_t)))
+        return (long)start_extent;
+
+    if (op == XENMEM_decrease_reservation)
+        done = remove_extents(d, &a, &preempted);
+    else
+        done = add_extents(d, op, &a, &preempted);
+    if (preempted)
+        return hypercall_continue(__HYPERVISOR_memory_op, op | (done << MEMOP_EXTENT_SHIFT), arg,
+                                  0, 0, 0);
+    return (long)done;
+}
+
+/* current_reservation, maximum_reservation: arg is a domid_t. */
+static long reservation_query(unsigned int op, unsigned long arg)
+{
+    struct domain *d;
+    domid_t domid;
+    int rc = 0;
+
+    if (copy_from_guest(&domid, arg, sizeof(domid)))
+        return -EFAULT;
+    d = memop_domain(domid, &rc);
+    if (!d)
+        return rc;
+    return (long)(op == XENMEM_current_reservation
+                  ? __atomic_load_n(&d->tot_pages, __ATOMIC_RELAXED) : d->max_pages);
+}
+
+/* memory_op(cmd, arg) */
+long do_memory_op(unsigned long cmd, unsigned long arg, unsigned long unused3,
+                  unsigned long unused4, unsigned long unused5)
+{
+    unsigned int op = cmd & MEMOP_CMD_MASK;
+    unsigned long start_extent = cmd >> MEMOP_EXTENT_SHIFT;
+
+    (void)unused3, (void)unused4, (void)unused5;
+    switch (op) {
+    case XENMEM_increase_reservation:
+    case XENMEM_decrease_reservation:
+    case XENMEM_populate_physmap:
+        return reservation_op(op, start_extent, arg);
+    case XENMEM_maximum_ram_page:
+        return start_extent ? -EINVAL : (long)max_page;
+    case XENMEM_current_reservation:
+    case XENMEM_maximum_reservation:
+        return start_extent ? -EINVAL : reservation_query(op, arg);
+    default:
+        return arch_memory_op(cmd, arg);
+    }
+}
