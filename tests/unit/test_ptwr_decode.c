@@ -531,8 +531,10 @@ static void test_against_cpu(void **state)
                         g.base = f->src == SRC_REG ? (unsigned int)(rnd() % 16) : reg;
                         g.index = (unsigned int)(rnd() % 16);
                         g.scale = (unsigned int)(rnd() % 4);
-                        g.disp = am == AM_DISP8 || am == AM_SIB ? (int32_t)(rnd() % 256) - 128
-                                                                : (int32_t)(rnd() % 0x20000) - 0x10000;
+                        if (am == AM_DISP8 || am == AM_SIB)
+                            g.disp = (int32_t)(rnd() % 256) - 128;
+                        else
+                            g.disp = (int32_t)(rnd() % 0x20000) - 0x10000;
                         if (g.base == PTWR_RSP)
                             g.base = f->src == SRC_REG ? PTWR_RBX : 12;
                         if (g.index == PTWR_RSP || g.index == g.base)

@@ -12,6 +12,7 @@
  * stack it cannot write, is crashed: Keel never faults on its behalf.
  */
 #include <asm/processor.h>
+#include <asm/pv/ptwr.h>
 #include <asm/pv/pv.h>
 #include <asm/traps.h>
 #include <keel/errno.h>
@@ -119,14 +120,20 @@ void pv_handle_exception(struct cpu_regs *regs)
     uint32_t err = regs->error_code;
 
     switch (vec) {
-    case TRAP_PAGE_FAULT:
-        a->vcpu_info->arch.cr2 = read_cr2();
+    case TRAP_PAGE_FAULT: {
+        /* Read once: emulation may fault (and fix up) on guest memory itself. */
+        unsigned long cr2 = read_cr2();
+
+        if (a->in_kernel && pv_ptwr_candidate(err) && pv_ptwr_emulate(regs, cr2))
+            return;
+        a->vcpu_info->arch.cr2 = cr2;
         /* The hardware always reports user mode (CPL 3); report the guest's mode. */
         if (a->in_kernel)
             err &= ~PF_USER_BIT;
         else
             err |= PF_USER_BIT;
         break;
+    }
     case TRAP_GP_FAULT:
         if ((err & 3) == 2) {
             /* INT n through a DPL-0 gate: a software interrupt if the guest's IDT allows. */
