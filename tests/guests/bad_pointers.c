@@ -116,9 +116,9 @@ static void test_bad_addresses(char *guard)
         { "non-canonical (first above user)", 0x0000800000000000UL },
         { "straddling the canonical boundary", 0x00007ffffffffffeUL },
         { "unmapped user", 0x10000000UL },
-        /* The smallest structure here is 4 bytes, so 2 mapped bytes
-         * followed by the guard page are never a complete argument. */
-        { "running into an unmapped page", guard ? (unsigned long)guard - 2 : 0 },
+        /* The smallest argument here is a 2-byte domid_t, so one mapped
+         * byte followed by the guard page is never a complete argument. */
+        { "running into an unmapped page", guard ? (unsigned long)guard - 1 : 0 },
         { "unmapped guard page", guard ? (unsigned long)guard : 0 },
     };
 

@@ -36,6 +36,9 @@ PASSING = {
     "traps-hcpage": "",
     "bad_pointers": "",
     "bad_pointers-hcpage": "",
+    "multicall": "",
+    "memory_op": "",
+    "vcpu_op": "",
 }
 # crash kind -> the vector it raises (tests/guests/crash.c).
 CRASH_KINDS = {"ud": 6, "pf": 14, "gp": 13, "de": 0, "bp": 3}

@@ -15,6 +15,7 @@
 #include <keel/errno.h>
 #include <keel/lib.h>
 #include <keel/mm.h>
+#include <keel/vcpu_op.h>
 #include <public/xen.h>
 
 int arch_vcpu_create(struct vcpu *v)
@@ -66,6 +67,7 @@ void pv_run_first_time(struct vcpu *v, const struct cpu_regs *initial)
     write_cr3(v->arch->guest_table << PAGE_SHIFT);
     pv_update_wallclock(v->domain);
     pv_update_vcpu_time(v);
+    vcpu_runstate_publish(v);
     *frame = *initial;
     pv_resume_guest(frame);
 }
