@@ -51,6 +51,6 @@ fuzz-smoke-xz: $(FUZZ_XZ_BIN) $(FUZZ_XZ_SEEDS)/.stamp
 fuzz-xz: $(FUZZ_XZ_BIN) $(FUZZ_XZ_SEEDS)/.stamp
 	@mkdir -p $(FUZZ_XZ_FOUND)
 	ASAN_OPTIONS=detect_leaks=1 $(FUZZ_XZ_BIN) -max_total_time=$(FUZZ_TIME) \
-		-jobs=$$(nproc) -workers=$$(nproc) -print_final_stats=1 $(FUZZ_XZ_ARGS)
+		-print_final_stats=1 $(FUZZ_XZ_ARGS)
 
 FUZZ_SMOKE += fuzz-smoke-xz
