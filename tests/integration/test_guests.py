@@ -39,6 +39,7 @@ PASSING = {
     "multicall": "",
     "memory_op": "",
     "vcpu_op": "",
+    "ptwr": "",
 }
 # crash kind -> the vector it raises (tests/guests/crash.c).
 CRASH_KINDS = {"ud": 6, "pf": 14, "gp": 13, "de": 0, "bp": 3}

@@ -91,7 +91,7 @@ static bool start_one_cpu(unsigned int cpu, uint32_t apic)
     ci->tss = tss;
     ci->syscall_stubs = pv_syscall_stubs_create(ci);
     ci->gdt_window = gdt_window_create(cpu, gdt);
-    ap_boot_stack = (unsigned long)ci;
+    ap_boot_stack = (unsigned long)stack + STACK_START_OFFSET;
     cpu_infos[cpu] = ci;
 
     apic_send_init(apic);

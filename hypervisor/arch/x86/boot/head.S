@@ -194,7 +194,7 @@ start64_high:
         xor     %eax, %eax
         rep stosb
         lea     cpu0_stack(%rip), %rsp
-        add     $(STACK_SIZE - CPU_INFO_SIZE), %rsp
+        add     $STACK_START_OFFSET, %rsp
         xor     %ebp, %ebp              /* terminates backtraces */
         mov     %r12, %rdi
         mov     %r13, %rsi

@@ -11,6 +11,13 @@
 
 /* Bytes reserved for struct cpu_info at the top of every CPU stack. */
 #define CPU_INFO_SIZE 128
+/*
+ * Bytes reserved below cpu_info for the guest register frame (struct
+ * cpu_regs); hypervisor code always runs below it.
+ */
+#define GUEST_FRAME_SIZE (21 * 8)
+/* Where a CPU's hypervisor stack starts: below cpu_info and the guest frame, 16-aligned. */
+#define STACK_START_OFFSET ((STACK_SIZE - CPU_INFO_SIZE - GUEST_FRAME_SIZE) & ~15)
 /* Offset of cpu_info.scratch: the SYSCALL stub parks the guest's RAX there. */
 #define CPU_INFO_SCRATCH 0
 

@@ -21,7 +21,7 @@ struct cpu_regs {
 
 _Static_assert(__builtin_offsetof(struct cpu_regs, error_code) == 15 * 8, "entry.S frame");
 _Static_assert(__builtin_offsetof(struct cpu_regs, rip) == 16 * 8, "entry.S frame");
-_Static_assert(sizeof(struct cpu_regs) == 21 * 8, "entry.S frame");
+_Static_assert(sizeof(struct cpu_regs) == 21 * 8, "entry.S frame (and GUEST_FRAME_SIZE)");
 
 static inline int regs_from_guest(const struct cpu_regs *regs)
 {

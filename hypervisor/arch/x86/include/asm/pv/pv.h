@@ -11,6 +11,8 @@
 #include <keel/page_info.h>
 #include <keel/vcpu.h>
 
+_Static_assert(sizeof(struct cpu_regs) == GUEST_FRAME_SIZE, "the guest frame's reserved space");
+
 /* The guest register frame at the top of this CPU's stack. */
 static inline struct cpu_regs *guest_regs(void)
 {
