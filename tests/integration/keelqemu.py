@@ -44,6 +44,9 @@ class Scenario:
     # Multiboot module 1 (the dom0 kernel) for medium "kernel": a path
     # relative to the build directory, then its command line after a space.
     initrd: str | None = None
+    # The hypervisor image for medium "kernel", relative to the build
+    # directory: the gcc build, or "clang/keel.elf" for the clang build.
+    hypervisor: str = "keel.elf"
 
     def initrd_path(self):
         return BUILD / self.initrd.split(" ", 1)[0] if self.initrd else None
@@ -59,14 +62,14 @@ class Scenario:
                 "-m", str(self.mem), "-nographic", "-no-reboot", "-display", "none",
                 "-serial", "stdio", "-monitor", "none"]
         if self.medium == "kernel":
-            argv += ["-kernel", str(BUILD / "keel.elf"), "-append", self.append]
+            argv += ["-kernel", str(BUILD / self.hypervisor), "-append", self.append]
             return argv + (["-initrd", self.initrd_arg()] if self.initrd else [])
         if self.medium == "iso":
             return argv + ["-cdrom", str(BUILD / "keel.iso"), "-boot", "d"]
         raise ValueError(f"unknown medium {self.medium!r}")
 
     def image(self):
-        return BUILD / ("keel.elf" if self.medium == "kernel" else "keel.iso")
+        return BUILD / (self.hypervisor if self.medium == "kernel" else "keel.iso")
 
 
 @dataclasses.dataclass

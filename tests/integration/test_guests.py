@@ -58,10 +58,10 @@ NOT_IMPLEMENTED = re.compile(r": (got|is) -38 \(-ENOSYS\)")
 KNOWN_GAPS = []
 
 
-def guest_scenario(image, args="", name=None):
+def guest_scenario(image, args="", name=None, hypervisor="keel.elf"):
     initrd = f"guests/{image}.elf" + (f" {args}" if args else "")
     sc = Scenario(name or f"guest-{image}", "kernel", 1, 256,
-                  append="console=com1 loglvl=3", initrd=initrd)
+                  append="console=com1 loglvl=3", initrd=initrd, hypervisor=hypervisor)
     if not sc.initrd_path().exists():
         return pytest.param(sc, id=sc.name, marks=pytest.mark.skip(
             reason=f"{sc.initrd_path()} is missing: run 'make guests' (the top-level Makefile "
@@ -140,7 +140,13 @@ def xfail_if_only_known_gaps(boot, name):
     pytest.xfail(f"guest {name}: " + " | ".join(reasons))
 
 
-@pytest.mark.parametrize("boot", [guest_scenario(g, a) for g, a in PASSING.items()],
+# The same guests on the clang-built hypervisor: both compilers' images must run them.
+CLANG_GUESTS = ["hello", "traps", "ptwr", "multicall"]
+
+
+@pytest.mark.parametrize("boot", [guest_scenario(g, a) for g, a in PASSING.items()] +
+                         [guest_scenario(g, PASSING[g], name=f"clang-guest-{g}",
+                                         hypervisor="clang/keel.elf") for g in CLANG_GUESTS],
                          indirect=True)
 def test_guest_passes(boot):
     """One RESULT line, PASS, naming the guest; then a clean power-off."""
