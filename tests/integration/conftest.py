@@ -44,6 +44,9 @@ def _scenario(item):
 
 
 def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "linux_dom0: boots Debian's Linux as dom0 (test_linux_dom0.py); "
+        "'make integration' deselects it, 'make test-linux-dom0' runs it")
     config.keel_pool = BootPool(JOBS)
 
 
