@@ -429,9 +429,14 @@ static int parse_features(struct elf_image_info *ei, const char *s)
     return 0;
 }
 
-/* Decode one "Xen" note of @type with descriptor @desc[0, @descsz). */
+/*
+ * Decode one "Xen" note of @type with descriptor @desc[0, @descsz), which
+ * sits in @padded bytes (descsz rounded up to the note alignment, all inside
+ * the image). A string's NUL may be in that padding: Linux's FEATURES note
+ * counts only the characters, as Xen's libelf accepts.
+ */
 static int parse_xen_note(struct elf_image_info *ei, uint32_t type, const uint8_t *desc,
-                          uint32_t descsz)
+                          uint32_t descsz, uint64_t padded)
 {
     const char *name, *str = (const char *)desc;
     uint64_t val = 0;
@@ -448,7 +453,7 @@ static int parse_xen_note(struct elf_image_info *ei, uint32_t type, const uint8_
         val = read_le(desc, descsz);
         break;
     case NOTE_STR:
-        if (!has_nul(desc, descsz))
+        if (!has_nul(desc, padded))
             return fail(ei, -EINVAL, "ELF: note %s is not a NUL-terminated string", name);
         break;
     case NOTE_BITMAP:
@@ -569,7 +574,7 @@ static int walk_notes(struct elf_image_info *ei, uint64_t off, uint64_t size, co
         /* The name "Xen", NUL-terminated inside n_namesz (or exactly 3 bytes). */
         if (nh.n_namesz >= 3 && memcmp(p + pos, "Xen", 3) == 0 &&
             (nh.n_namesz == 3 || p[pos + 3] == '\0')) {
-            rc = parse_xen_note(ei, nh.n_type, p + pos + namesz, nh.n_descsz);
+            rc = parse_xen_note(ei, nh.n_type, p + pos + namesz, nh.n_descsz, descsz);
             if (rc)
                 return rc;
             found++;
