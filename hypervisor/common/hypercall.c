@@ -22,6 +22,8 @@ static const struct hypercall_entry hypercall_table[64] = {
     HC(__HYPERVISOR_stack_switch, do_stack_switch, 2),
     HC(__HYPERVISOR_set_callbacks, do_set_callbacks, 3),
     HC(__HYPERVISOR_fpu_taskswitch, do_fpu_taskswitch, 1),
+    HC(__HYPERVISOR_set_debugreg, do_set_debugreg, 2),
+    HC(__HYPERVISOR_get_debugreg, do_get_debugreg, 1),
     HC(__HYPERVISOR_update_descriptor, do_update_descriptor, 2),
     HC(__HYPERVISOR_memory_op, do_memory_op, 2),
     HC(__HYPERVISOR_multicall, do_multicall, 2),

@@ -36,6 +36,7 @@
 #include <keel/timer.h>
 #include <keel/vcpu.h>
 #include <keel/vcpu_op.h>
+#include <public/sched.h>
 #include <public/vcpu.h>
 #include <public/xen.h>
 
@@ -167,6 +168,27 @@ static long register_runstate_area(struct vcpu *v, unsigned long arg)
 }
 
 /* vcpu_op(cmd, vcpuid, arg): Xen takes cmd as int and vcpuid as unsigned int. */
+/*
+ * VCPUOP_down. Only the caller's own vCPU can be stopped so far (there is
+ * no scheduler to park another). A domain whose last vCPU goes down can
+ * never run again: it is shut down, which for dom0 powers the machine off
+ * (Linux's halt path ends this way).
+ */
+static long vcpu_down(struct vcpu *v)
+{
+    struct domain *d = v->domain;
+
+    if (v != current_vcpu())
+        return -ENOSYS;
+    v->is_up = false;
+    for (unsigned int i = 0; i < d->max_vcpus; i++)
+        if (d->vcpus[i] && d->vcpus[i]->is_up)
+            return 0;
+    printk("Domain %u took its last vCPU down\n", d->domain_id);
+    domain_shutdown(d, SHUTDOWN_poweroff);
+    return 0;
+}
+
 long do_vcpu_op(unsigned long cmd, unsigned long vcpuid, unsigned long arg,
                 unsigned long unused4, unsigned long unused5)
 {
@@ -192,6 +214,8 @@ long do_vcpu_op(unsigned long cmd, unsigned long vcpuid, unsigned long arg,
         return register_vcpu_info(v, arg);
     case VCPUOP_register_runstate_memory_area:
         return register_runstate_area(v, arg);
+    case VCPUOP_down:
+        return vcpu_down(v);
     default:
         return -ENOSYS;
     }

@@ -22,10 +22,9 @@ and the serial log's last lines. The full log is
 build/test-logs/linux-dom0.log; the same summary is written beside it as
 linux-dom0.summary.
 
-These tests carry the linux_dom0 marker: 'make integration' deselects them
-until Keel boots Linux that far, 'make test-linux-dom0' runs them (with a
-longer boot timeout: TCG takes minutes). While Keel cannot get there, they
-fail; they never skip.
+These tests carry the linux_dom0 marker: 'make integration' runs them with
+the rest, 'make test-linux-dom0' runs them alone (with a longer boot
+timeout). They fail, never skip, when Linux does not get there.
 """
 import bisect
 import re

@@ -54,6 +54,8 @@ hypercall_fn_t do_set_callbacks;
 hypercall_fn_t do_physdev_op;
 hypercall_fn_t do_mmu_update;
 hypercall_fn_t do_set_gdt;
+hypercall_fn_t do_set_debugreg;
+hypercall_fn_t do_get_debugreg;
 hypercall_fn_t do_update_descriptor;
 hypercall_fn_t do_mmuext_op;
 hypercall_fn_t do_update_va_mapping;

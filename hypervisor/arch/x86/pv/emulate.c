@@ -309,6 +309,18 @@ bool pv_emulate_privileged(struct cpu_regs *regs)
         return false;
     if ((op >= 0xe4 && op <= 0xe7) || (op >= 0xec && op <= 0xef))
         return emulate_port_io(regs, a, &in, op);
+    if (op == 0xfa || op == 0xfb) {
+        /*
+         * CLI/STI from a kernel allowed I/O privilege (set_iopl >= 1) act
+         * on the virtual interrupt flag, the upcall mask, as in Xen.
+         * Linux's early cmpxchg16b emulation runs pushf; cli.
+         */
+        if (!a->in_kernel || a->iopl < 1)
+            return false;
+        a->vcpu_info->evtchn_upcall_mask = op == 0xfa;
+        regs->rip += in.pos;
+        return true;
+    }
     if (!a->in_kernel || op != 0x0f || !next_byte(&in, &op2))
         return false;
     switch (op2) {

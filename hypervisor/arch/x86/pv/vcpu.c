@@ -24,6 +24,8 @@ int arch_vcpu_create(struct vcpu *v)
     if (!v->arch)
         return -ENOMEM;
     v->arch->in_kernel = true;
+    v->arch->debugreg[6] = DR6_DEFAULT;
+    v->arch->debugreg[7] = DR7_DEFAULT;
     return 0;
 }
 

@@ -13,6 +13,10 @@
 
 _Static_assert(sizeof(struct cpu_regs) == GUEST_FRAME_SIZE, "the guest frame's reserved space");
 
+/* Power-on values of the debug status and control registers. */
+#define DR6_DEFAULT 0xffff0ff0UL
+#define DR7_DEFAULT 0x00000400UL
+
 /* The guest register frame at the top of this CPU's stack. */
 static inline struct cpu_regs *guest_regs(void)
 {

@@ -50,6 +50,7 @@ struct arch_vcpu {
     unsigned long gs_base_user;
 
     unsigned int iopl;          /* virtual IOPL (physdev set_iopl) */
+    unsigned long debugreg[8];  /* set_debugreg values (DR4/DR5 unused) */
     bool fpu_ts;                /* virtual CR0.TS (fpu_taskswitch) */
     uint64_t vm_assist;
 
