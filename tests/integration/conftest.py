@@ -46,7 +46,7 @@ def _scenario(item):
 def pytest_configure(config):
     config.addinivalue_line(
         "markers", "linux_dom0: boots Debian's Linux as dom0 (test_linux_dom0.py); "
-        "'make integration' deselects it, 'make test-linux-dom0' runs it")
+        "'make test-linux-dom0' runs it alone")
     config.keel_pool = BootPool(JOBS)
 
 
