@@ -96,7 +96,7 @@ DOM0_ARGS ?=
 INITRD    ?=
 QEMU      ?= qemu-system-x86_64
 SMP       ?= 2
-MEM       ?= 512
+MEM       ?= 1024
 QEMU_ARGS := -machine q35 -cpu max -smp $(SMP) -m $(MEM) -nographic -no-reboot \
 	-serial mon:stdio -display none
 
@@ -111,10 +111,19 @@ $(BUILD)/keel.iso: $(BUILD)/keel.elf $(BUILD)/iso-args scripts/mkiso.sh $(DOM0) 
 
 iso: deps-build $(BUILD)/keel.iso
 
+# 'make run' boots the whole system: Keel with Debian's Linux as dom0
+# (fetched and cached by scripts/fetch-linux.sh) and a busybox initramfs.
+# DOM0=path/to/kernel (e.g. build/guests/hello.elf) runs another dom0.
+LINUX_DOM0_ARGS := console=hvc0 earlyprintk=xen loglevel=8 acpi=off xen.fifo_events=0 \
+	swiotlb=noforce
+RUN_DOM0      = $(or $(DOM0),cache/linux/vmlinuz)
+RUN_DOM0_ARGS = $(if $(DOM0),$(DOM0_ARGS),$(LINUX_DOM0_ARGS))
+RUN_INITRD    = $(if $(DOM0),$(INITRD),cache/linux/initramfs.cpio.gz)
+
 run: deps-run
-	$(MAKE) all
+	$(MAKE) all $(if $(DOM0),,linux-image linux-initramfs)
 	$(QEMU) $(QEMU_ARGS) -kernel $(BUILD)/keel.elf -append "$(KEEL_ARGS)" \
-		$(if $(DOM0),-initrd "$(DOM0) $(DOM0_ARGS)$(if $(INITRD),$(comma)$(INITRD))")
+		-initrd "$(RUN_DOM0) $(RUN_DOM0_ARGS)$(if $(RUN_INITRD),$(comma)$(RUN_INITRD))"
 
 comma := ,
 .PHONY: iso run FORCE
