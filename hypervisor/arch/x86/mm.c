@@ -207,7 +207,13 @@ static pte_t leaf_entry(unsigned long va)
 
 void *alloc_xenheap_pages(unsigned int order)
 {
-    struct page_info *pg = buddy_alloc(order);
+    return alloc_xenheap_pages_below(order, ~0UL);
+}
+
+void *alloc_xenheap_pages_below(unsigned int order, unsigned long limit_mfn)
+{
+    struct page_info *pg = limit_mfn == ~0UL ? buddy_alloc(order)
+                                             : buddy_alloc_below(order, limit_mfn);
     void *va;
 
     if (!pg)

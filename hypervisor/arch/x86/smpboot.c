@@ -20,6 +20,7 @@
 #include <asm/time.h>
 #include <keel/buddy.h>
 #include <keel/lib.h>
+#include <keel/mm.h>
 #include <keel/timer.h>
 
 #define AP_START_TIMEOUT MILLISECS(5000)
@@ -48,14 +49,7 @@ void cpu_init(struct cpu_info *ci, uint64_t *gdt_page, struct tss64 *tss, unsign
 /* Zeroed pages below 4 GiB, where boot_l4 (the AP's first page tables) maps them. */
 static void *alloc_low_pages(unsigned int order)
 {
-    struct page_info *pg = buddy_alloc_below(order, 1UL << (32 - PAGE_SHIFT));
-    void *va;
-
-    if (!pg)
-        return NULL;
-    va = __va(mfn_x(page_to_mfn(pg)) << PAGE_SHIFT);
-    memset(va, 0, PAGE_SIZE << order);
-    return va;
+    return alloc_xenheap_pages_below(order, 1UL << (32 - PAGE_SHIFT));
 }
 
 /* Runs on the AP, on its own stack, still on boot_l4. */

@@ -7,6 +7,8 @@
 
 /* 2^order zeroed pages, directly mapped; NULL if memory is exhausted. */
 void *alloc_xenheap_pages(unsigned int order);
+/* As alloc_xenheap_pages(), from frames below limit_mfn (exclusive). */
+void *alloc_xenheap_pages_below(unsigned int order, unsigned long limit_mfn);
 /* Return pages from alloc_xenheap_pages() with the same order. */
 void free_xenheap_pages(void *va, unsigned int order);
 

@@ -11,6 +11,7 @@
 #include <asm/io.h>
 #include <asm/msr.h>
 #include <asm/processor.h>
+#include <asm/page.h>
 #include <asm/pv/pv.h>
 #include <asm/traps.h>
 #include <keel/guest_access.h>
@@ -147,28 +148,23 @@ static bool read_msr(struct arch_vcpu *a, uint32_t msr, uint64_t *val)
     }
 }
 
-static bool is_canonical(unsigned long va)
-{
-    return ((long)va >> 47) == 0 || ((long)va >> 47) == -1;
-}
-
 /* WRMSR: true if done (or deliberately dropped), false to raise #GP. */
 static bool write_msr(struct arch_vcpu *a, uint32_t msr, uint64_t val)
 {
     switch (msr) {
     case MSR_FS_BASE:
-        if (!is_canonical(val))
+        if (!is_canonical_address(val))
             return false;
         wrmsr(MSR_FS_BASE, val);
         a->fs_base = val;
         return true;
     case MSR_GS_BASE:
-        if (!is_canonical(val))
+        if (!is_canonical_address(val))
             return false;
         wrmsr(MSR_GS_BASE, val);
         return true;
     case MSR_KERNEL_GS_BASE:
-        if (!is_canonical(val))
+        if (!is_canonical_address(val))
             return false;
         if (a->in_kernel)
             a->gs_base_user = val;

@@ -8,6 +8,7 @@
  */
 #include <asm/desc.h>
 #include <asm/processor.h>
+#include <asm/page.h>
 #include <asm/pv/pv.h>
 #include <keel/errno.h>
 #include <keel/guest_access.h>
@@ -16,11 +17,6 @@
 #include <public/xen.h>
 
 void pv_iret_fault(struct cpu_regs *regs);
-
-static bool is_canonical(unsigned long va)
-{
-    return ((long)va >> 47) == 0 || ((long)va >> 47) == -1;
-}
 
 static bool valid_code_selector(unsigned long cs)
 {
@@ -51,7 +47,7 @@ long do_iret(unsigned long unused1, unsigned long unused2, unsigned long unused3
     cs = (uint16_t)ic.cs | 3;
     ss = (uint16_t)ic.ss | 3;
     if (!valid_code_selector(cs) || !valid_stack_selector(ss) ||
-        !is_canonical(ic.rip) || !is_canonical(ic.rsp)) {
+        !is_canonical_address(ic.rip) || !is_canonical_address(ic.rsp)) {
         domain_crash(v->domain, "iret: bad frame (CS %#lx RIP %#lx SS %#lx RSP %#lx)",
                      ic.cs, ic.rip, ic.ss, ic.rsp);
         return -EINVAL;

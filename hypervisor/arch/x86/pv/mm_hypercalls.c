@@ -27,11 +27,6 @@
 #define MMU_BATCH            512
 #define MAX_LDT_ENTRIES      8192
 
-static bool is_canonical(unsigned long va)
-{
-    return ((long)va >> 47) == 0 || ((long)va >> 47) == -1;
-}
-
 /* Only requests on one's own domain exist so far (no foreign mappings). */
 static int check_foreigndom(const struct domain *d, unsigned long foreigndom)
 {
@@ -203,7 +198,7 @@ static int mmuext_one(struct vcpu *v, const struct mmuext_op *op)
     case MMUEXT_INVLPG_LOCAL:
     case MMUEXT_INVLPG_MULTI:
     case MMUEXT_INVLPG_ALL:
-        if (!is_canonical(op->arg1.linear_addr))
+        if (!is_canonical_address(op->arg1.linear_addr))
             return -EINVAL;
         invlpg(op->arg1.linear_addr);
         return 0;
@@ -297,7 +292,7 @@ long do_update_va_mapping(unsigned long va, unsigned long val, unsigned long fla
     int rc;
 
     (void)unused4, (void)unused5;
-    if (!is_canonical(va) || (va >= HYPERVISOR_VIRT_START && va < HYPERVISOR_VIRT_END))
+    if (!is_canonical_address(va) || (va >= HYPERVISOR_VIRT_START && va < HYPERVISOR_VIRT_END))
         return -EINVAL;
     rc = find_l1(v, va, &l1, &index);
     if (!rc)

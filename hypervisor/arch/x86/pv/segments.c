@@ -7,15 +7,11 @@
 #include <asm/desc.h>
 #include <asm/extable.h>
 #include <asm/msr.h>
+#include <asm/page.h>
 #include <asm/pv/pv.h>
 #include <keel/errno.h>
 #include <keel/hypercall.h>
 #include <public/xen.h>
-
-static bool is_canonical(unsigned long va)
-{
-    return ((long)va >> 47) == 0 || ((long)va >> 47) == -1;
-}
 
 /* Load sel into %gs, or the null selector if that faults. Returns the base it gives. */
 static unsigned long load_user_gs(uint16_t sel)
@@ -45,13 +41,13 @@ long do_set_segment_base(unsigned long which, unsigned long base, unsigned long 
     (void)unused3, (void)unused4, (void)unused5;
     switch (which) {
     case SEGBASE_FS:
-        if (!is_canonical(base))
+        if (!is_canonical_address(base))
             return -EINVAL;
         wrmsr(MSR_FS_BASE, base);
         a->fs_base = base;
         return 0;
     case SEGBASE_GS_USER:
-        if (!is_canonical(base))
+        if (!is_canonical_address(base))
             return -EINVAL;
         if (a->in_kernel)
             a->gs_base_user = base;
@@ -59,7 +55,7 @@ long do_set_segment_base(unsigned long which, unsigned long base, unsigned long 
             wrmsr(MSR_GS_BASE, base);
         return 0;
     case SEGBASE_GS_KERNEL:
-        if (!is_canonical(base))
+        if (!is_canonical_address(base))
             return -EINVAL;
         if (a->in_kernel)
             wrmsr(MSR_GS_BASE, base);

@@ -13,6 +13,7 @@
  */
 #include <asm/processor.h>
 #include <asm/pv/ptwr.h>
+#include <asm/page.h>
 #include <asm/pv/pv.h>
 #include <asm/traps.h>
 #include <keel/errno.h>
@@ -32,11 +33,6 @@
 static bool vector_has_error_code(unsigned int v)
 {
     return v == 8 || (v >= 10 && v <= 14) || v == 17 || v == 21 || v == 29 || v == 30;
-}
-
-static bool is_canonical(unsigned long va)
-{
-    return ((long)va >> 47) == 0 || ((long)va >> 47) == -1;
 }
 
 /* Push the bounce frame and point regs at handler. False if it could not. */
@@ -183,7 +179,7 @@ long do_set_trap_table(unsigned long traps, unsigned long unused2, unsigned long
             return -EFAULT;
         if (!ti.address)
             return 0;
-        if (!is_canonical(ti.address))
+        if (!is_canonical_address(ti.address))
             return -EINVAL;
         t = &a->traps[array_index_nospec(ti.vector, ARRAY_SIZE(a->traps))];
         t->address = ti.address;
@@ -200,7 +196,7 @@ static long register_callback(struct arch_vcpu *a, const struct callback_registe
 
     if (reg->flags & ~CALLBACKF_mask_events)
         return -EINVAL;
-    if (!is_canonical(reg->address))
+    if (!is_canonical_address(reg->address))
         return -EINVAL;
     switch (reg->type) {
     case CALLBACKTYPE_event:    cb = &a->event_callback; break;
@@ -274,7 +270,7 @@ long do_set_callbacks(unsigned long event, unsigned long failsafe, unsigned long
 
     (void)unused4, (void)unused5;
     for (unsigned int i = 0; i < ARRAY_SIZE(regs); i++)
-        if (!is_canonical(regs[i].address))
+        if (!is_canonical_address(regs[i].address))
             return -EINVAL;
     for (unsigned int i = 0; i < ARRAY_SIZE(regs); i++)
         register_callback(a, &regs[i]);

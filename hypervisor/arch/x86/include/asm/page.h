@@ -42,6 +42,7 @@
 #define PAGE_TABLE_GUEST      (PAGE_TABLE_HYPERVISOR | _PAGE_USER)
 
 #ifndef __ASSEMBLER__
+#include <stdbool.h>
 #include <stdint.h>
 
 typedef uint64_t pte_t;
@@ -49,6 +50,12 @@ typedef uint64_t pte_t;
 static inline unsigned int pt_index(unsigned long va, unsigned int shift)
 {
     return (va >> shift) & (PT_ENTRIES - 1);
+}
+
+/* A 48-bit canonical address: bits 63-47 all equal. */
+static inline bool is_canonical_address(unsigned long va)
+{
+    return ((long)va >> 47) == 0 || ((long)va >> 47) == -1;
 }
 
 static inline unsigned long pte_paddr(pte_t pte)
