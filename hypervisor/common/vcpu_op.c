@@ -22,9 +22,8 @@
  * spent in earlier states, here none); get_runstate_info adds the time in
  * the current state, as Xen's vcpu_runstate_get() does.
  *
- * The registered areas live in a side table keyed by vCPU (areas[]) until
- * struct vcpu has fields for them. areas_lock guards slot allocation and
- * the fields; a slot is never freed (no domain is destroyed yet).
+ * The registered areas are fields of struct vcpu; areas_lock serialises
+ * registrations against each other and against vcpu_runstate_publish().
  */
 #include <keel/domain.h>
 #include <keel/errno.h>
@@ -40,38 +39,8 @@
 #include <public/vcpu.h>
 #include <public/xen.h>
 
-/* Slots for vCPUs that registered something; Keel runs one vCPU per CPU. */
-#define VCPU_AREAS_MAX 64
 #define VCPU_INFO_SIZE sizeof(struct vcpu_info)
 #define VCPU_PAGE_SIZE 4096u
-
-struct vcpu_areas {
-    const struct vcpu *v;           /* NULL: free slot */
-    bool info_registered;           /* VCPUOP_register_vcpu_info done */
-    unsigned long info_mfn;         /* its frame (holds a writable type ref) */
-    bool runstate_registered;
-    unsigned long runstate_va;      /* guest VA of a vcpu_runstate_info */
-};
-
-static struct vcpu_areas areas[VCPU_AREAS_MAX];
-static spinlock_t areas_lock = SPINLOCK_INIT;
-
-/* v's slot, allocated if @create; NULL if none (or the table is full). */
-static struct vcpu_areas *areas_of(const struct vcpu *v, bool create)
-{
-    struct vcpu_areas *free_slot = NULL;
-
-    for (unsigned int i = 0; i < VCPU_AREAS_MAX; i++) {
-        if (areas[i].v == v)
-            return &areas[i];
-        if (!areas[i].v && !free_slot)
-            free_slot = &areas[i];
-    }
-    if (!create || !free_slot)
-        return NULL;
-    *free_slot = (struct vcpu_areas){ .v = v };
-    return free_slot;
-}
 
 /* Xen's record for the area: earlier states only (none yet). */
 static void runstate_raw(const struct vcpu *v, struct vcpu_runstate_info *r)
@@ -88,16 +57,15 @@ static void runstate_now(const struct vcpu *v, struct vcpu_runstate_info *r)
     r->time[r->state] += now() - r->state_entry_time;
 }
 
+static spinlock_t areas_lock = SPINLOCK_INIT;
+
 void vcpu_runstate_publish(struct vcpu *v)
 {
     struct vcpu_runstate_info r;
-    struct vcpu_areas *a;
-    unsigned long va = 0;
+    unsigned long va;
 
     spin_lock(&areas_lock);
-    a = areas_of(v, false);
-    if (a && a->runstate_registered)
-        va = a->runstate_va;
+    va = v->runstate_registered ? v->runstate_va : 0;
     spin_unlock(&areas_lock);
     if (!va)
         return;
@@ -108,7 +76,6 @@ void vcpu_runstate_publish(struct vcpu *v)
 static long register_vcpu_info(struct vcpu *v, unsigned long arg)
 {
     struct vcpu_register_vcpu_info info;
-    struct vcpu_areas *a;
     long rc;
 
     if (copy_from_guest(&info, arg, sizeof(info)))
@@ -121,10 +88,7 @@ static long register_vcpu_info(struct vcpu *v, unsigned long arg)
         return -ENXIO;
 
     spin_lock(&areas_lock);
-    a = areas_of(v, true);
-    if (!a)
-        rc = -ENOMEM;
-    else if (a->info_registered)
+    if (v->vcpu_info_registered)
         rc = -EINVAL;
     else if (v != current_vcpu() && v->is_up)
         /* Only on oneself or on a vCPU that is down. */
@@ -132,8 +96,8 @@ static long register_vcpu_info(struct vcpu *v, unsigned long arg)
     else
         rc = arch_vcpu_map_info(v, info.mfn, info.offset);
     if (!rc) {
-        a->info_registered = true;
-        a->info_mfn = info.mfn;
+        v->vcpu_info_registered = true;
+        v->vcpu_info_mfn = info.mfn;
     }
     spin_unlock(&areas_lock);
     return rc;
@@ -143,21 +107,15 @@ static long register_runstate_area(struct vcpu *v, unsigned long arg)
 {
     struct vcpu_register_runstate_memory_area area;
     struct vcpu_runstate_info r;
-    struct vcpu_areas *a;
 
     if (copy_from_guest(&area, arg, sizeof(area)))
         return -EFAULT;
     if (!guest_range_ok(area.addr.p, sizeof(r)))
         return -EFAULT;
     spin_lock(&areas_lock);
-    a = areas_of(v, true);
-    if (a) {
-        a->runstate_registered = true;
-        a->runstate_va = area.addr.p;
-    }
+    v->runstate_registered = true;
+    v->runstate_va = area.addr.p;
     spin_unlock(&areas_lock);
-    if (!a)
-        return -ENOMEM;
     /* Written now, on whichever vCPU asked; a fault is the guest's loss. */
     if (v == current_vcpu())
         runstate_raw(v, &r);

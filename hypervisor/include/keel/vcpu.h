@@ -4,7 +4,7 @@
  * time; its architectural state lives in struct arch_vcpu (arch code).
  *
  * Locking: a vCPU's state is touched only by the CPU running it, or by the
- * builder before it first runs.
+ * builder before it first runs, unless a field says otherwise.
  */
 #ifndef KEEL_VCPU_H
 #define KEEL_VCPU_H
@@ -19,6 +19,13 @@ struct vcpu {
     struct domain *domain;
     unsigned int processor;     /* physical CPU it runs on */
     bool is_up;                 /* initialised and allowed to run */
+
+    /* Guest areas registered with vcpu_op; vcpu_op.c's areas_lock. */
+    bool vcpu_info_registered;  /* VCPUOP_register_vcpu_info done */
+    unsigned long vcpu_info_mfn; /* its frame (holds a writable type ref) */
+    bool runstate_registered;
+    unsigned long runstate_va;  /* guest VA of a vcpu_runstate_info */
+
     struct arch_vcpu *arch;
 };
 
