@@ -20,9 +20,9 @@
  *   unless VCPU_SSHOTTMR_future is set (then -XEN_ETIME).  Only on the
  *   calling vCPU: -XEN_EINVAL otherwise.
  * VCPUOP_register_vcpu_info: move the vCPU's vcpu_info to (mfn, offset).
- *   -XEN_EINVAL offset crosses the page or is misaligned, rsvd != 0, or a
- *   vcpu_info is already registered; -XEN_EPERM frame not owned.
- * VCPUOP_send_nmi: raise an NMI on the vCPU.
+ *   -XEN_ENXIO offset crosses the page or is not 8-byte aligned; -XEN_EINVAL
+ *   a vcpu_info is already registered, or the frame is not the caller's or
+ *   cannot be mapped writable. rsvd is ignored (Linux leaves it unset).
  * VCPUOP_get_physid: physical CPU id (hardware domain only); -XEN_EPERM.
  * VCPUOP_register_vcpu_time_memory_area: keep a vcpu_time_info copy at a
  *   guest VA (for user-space pvclock).
