@@ -23,6 +23,7 @@
  *   -XEN_ENXIO offset crosses the page or is not 8-byte aligned; -XEN_EINVAL
  *   a vcpu_info is already registered, or the frame is not the caller's or
  *   cannot be mapped writable. rsvd is ignored (Linux leaves it unset).
+ * VCPUOP_send_nmi: raise an NMI on the vCPU.
  * VCPUOP_get_physid: physical CPU id (hardware domain only); -XEN_EPERM.
  * VCPUOP_register_vcpu_time_memory_area: keep a vcpu_time_info copy at a
  *   guest VA (for user-space pvclock).
