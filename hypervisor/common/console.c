@@ -12,6 +12,7 @@
 #include <keel/console.h>
 #include <keel/lib.h>
 #include <keel/spinlock.h>
+#include <keel/timer.h>
 
 static spinlock_t console_lock = SPINLOCK_INIT;
 static unsigned int console_loglevel = CONSOLE_DEFAULT_LOGLEVEL;
@@ -103,6 +104,39 @@ void printk(const char *fmt, ...)
     va_start(ap, fmt);
     vprintk(fmt, ap);
     va_end(ap);
+}
+
+/*
+ * Token bucket for guest-triggered messages: a burst of RATELIMIT_BURST,
+ * then RATELIMIT_PER_SEC a second. Racy updates between CPUs can only let
+ * a message more or less through, which is harmless.
+ */
+#define RATELIMIT_BURST   10
+#define RATELIMIT_PER_SEC 5
+
+bool printk_ratelimit(void)
+{
+    static s_time_t last;
+    static unsigned int tokens = RATELIMIT_BURST;
+    static unsigned long suppressed;
+    s_time_t t = now();
+    unsigned int refill = (unsigned int)min((t - last) / (1000000000ULL / RATELIMIT_PER_SEC),
+                                            (s_time_t)RATELIMIT_BURST);
+
+    if (refill) {
+        tokens = min(tokens + refill, (unsigned int)RATELIMIT_BURST);
+        last = t;
+    }
+    if (!tokens) {
+        suppressed++;
+        return false;
+    }
+    tokens--;
+    if (suppressed) {
+        printk(LOG_WARN "(%lu guest messages suppressed)\n", suppressed);
+        suppressed = 0;
+    }
+    return true;
 }
 
 void console_force_unlock(void)

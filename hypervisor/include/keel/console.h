@@ -3,10 +3,19 @@
 #ifndef KEEL_CONSOLE_H
 #define KEEL_CONSOLE_H
 
+#include <stdbool.h>
+
 #define CONSOLE_DEFAULT_LOGLEVEL 3   /* errors, warnings, info */
 
 /* Print messages of level <= level from now on. */
 void console_set_loglevel(unsigned int level);
+/*
+ * Whether a message a guest can provoke may be printed now (a token
+ * bucket shared by all such messages). Use as:
+ *     if (printk_ratelimit()) printk(...);
+ */
+bool printk_ratelimit(void);
+
 /* Take the console from whoever holds it; the panic and fatal-trap paths. */
 void console_force_unlock(void);
 

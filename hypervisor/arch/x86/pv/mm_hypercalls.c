@@ -16,6 +16,7 @@
 #include <asm/processor.h>
 #include <asm/pv/pv.h>
 #include <asm/pv_mm.h>
+#include <keel/console.h>
 #include <keel/errno.h>
 #include <keel/guest_access.h>
 #include <keel/hypercall.h>
@@ -113,8 +114,12 @@ long do_mmu_update(unsigned long reqs, unsigned long count, unsigned long pdone,
             break;
         }
         rc = mmu_update_one(d, &req);
-        if (rc)
+        if (rc) {
+            if (printk_ratelimit())
+                printk(LOG_WARN "d%u: mmu_update refused (ptr %#lx, val %#lx): %d\n",
+                       d->domain_id, (unsigned long)req.ptr, (unsigned long)req.val, rc);
             break;
+        }
         done++;
     }
     flush_tlb_local();
@@ -249,8 +254,12 @@ long do_mmuext_op(unsigned long ops, unsigned long count, unsigned long pdone,
             break;
         }
         rc = mmuext_one(v, &op);
-        if (rc)
+        if (rc) {
+            if (printk_ratelimit())
+                printk(LOG_WARN "d%u: mmuext_op %u refused (arg1 %#lx): %d\n",
+                       v->domain->domain_id, op.cmd, (unsigned long)op.arg1.mfn, rc);
             break;
+        }
         done++;
     }
     if (batch_report(pdone, done))
@@ -297,8 +306,12 @@ long do_update_va_mapping(unsigned long va, unsigned long val, unsigned long fla
     rc = find_l1(v, va, &l1, &index);
     if (!rc)
         rc = pv_mod_entry(v->domain, l1, index, val, PV_MOD_L1_ONLY, NULL);
-    if (rc)
+    if (rc) {
+        if (printk_ratelimit())
+            printk(LOG_WARN "d%u: update_va_mapping refused (va %#lx, pte %#lx): %d\n",
+                   v->domain->domain_id, va, val, rc);
         return rc;
+    }
     switch (flags & UVMF_FLUSHTYPE_MASK) {
     case UVMF_TLB_FLUSH:
         flush_tlb_local();

@@ -16,6 +16,7 @@
 #include <asm/page.h>
 #include <asm/pv/pv.h>
 #include <asm/traps.h>
+#include <keel/console.h>
 #include <keel/errno.h>
 #include <keel/guest_access.h>
 #include <keel/hypercall.h>
@@ -157,6 +158,10 @@ void pv_handle_exception(struct cpu_regs *regs)
     case TRAP_MACHINE_CHECK:
         panic("machine check while running domain %u", v->domain->domain_id);
     }
+    /* #GP and #UD that were not emulated are worth a line: they are rarely intended. */
+    if ((vec == TRAP_GP_FAULT || vec == TRAP_INVALID_OP) && printk_ratelimit())
+        printk(LOG_WARN "d%u: %s at RIP %#lx (error code %#x) bounced to the guest\n",
+               v->domain->domain_id, vec == TRAP_GP_FAULT ? "#GP" : "#UD", regs->rip, err);
     pv_inject_trap(regs, vec, vector_has_error_code(vec), err);
 }
 
