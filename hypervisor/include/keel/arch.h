@@ -32,6 +32,21 @@ struct vcpu;
 /* Set up v's architectural state (v->arch). Returns 0 or -ENOMEM. */
 int arch_vcpu_create(struct vcpu *v);
 
+struct domain;
+struct vcpu_info;
+struct shared_info;
+/* Where the guest reads v's vcpu_info (shared_info or a registered area). */
+struct vcpu_info *arch_vcpu_info(struct vcpu *v);
+/* The hypervisor's view of d's shared_info page. */
+struct shared_info *arch_shared_info(struct domain *d);
+
+/*
+ * Something v waits for happened (an event became pending): if v is
+ * blocked, wake it; if it runs on another CPU, make that CPU notice
+ * before its next return to the guest. Any context.
+ */
+void vcpu_kick(struct vcpu *v);
+
 /* Print a backtrace of the calling context. */
 void arch_dump_stack(void);
 

@@ -25,6 +25,7 @@ typedef uint16_t domid_t;
 #define DOMID_IDLE_ID   0x7fffU
 
 struct vcpu;
+struct evtchn_domain;
 
 struct domain {
     domid_t domain_id;
@@ -39,6 +40,8 @@ struct domain {
     struct vcpu **vcpus;        /* max_vcpus entries, NULL where absent */
 
     unsigned long vm_assist;    /* VMASST_TYPE_* bits enabled */
+    struct evtchn_domain *evtchn;   /* event-channel state (event_channel.c) */
+    void *sched_priv;           /* scheduler's per-domain data (weight, cap) */
     bool is_dying;              /* set once, when destruction starts */
     bool is_shut_down;          /* set once, by domain_shutdown/domain_crash */
     unsigned int shutdown_reason;   /* SHUTDOWN_*, valid once is_shut_down */

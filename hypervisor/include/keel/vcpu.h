@@ -26,6 +26,11 @@ struct vcpu {
     bool runstate_registered;
     unsigned long runstate_va;  /* guest VA of a vcpu_runstate_info */
 
+    void *sched_priv;           /* scheduler's per-vCPU data (schedule.c) */
+
+    /* SCHEDOP_poll: the ports being polled; event_channel.c */
+    bool polling;
+
     struct arch_vcpu *arch;
 };
 
