@@ -166,6 +166,11 @@ void apic_send_startup(uint32_t id, unsigned int vector)
     apic_send_ipi(id, ICR_DELIVERY_STARTUP | ICR_LEVEL_ASSERT | (vector & 0xff));
 }
 
+void apic_send_fixed(uint32_t id, unsigned int vector)
+{
+    apic_send_ipi(id, ICR_LEVEL_ASSERT | (vector & 0xff));
+}
+
 void apic_send_nmi(uint32_t id)
 {
     apic_send_ipi(id, ICR_DELIVERY_NMI | ICR_LEVEL_ASSERT);

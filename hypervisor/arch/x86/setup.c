@@ -8,6 +8,7 @@
 #include <asm/apic.h>
 #include <asm/config.h>
 #include <asm/desc_setup.h>
+#include <asm/ipi.h>
 #include <asm/mm.h>
 #include <asm/multiboot.h>
 #include <asm/percpu.h>
@@ -166,6 +167,7 @@ void start_keel(uint32_t magic, uint32_t mbi_pa)
     apic_cpu_init();
     ci->apic_id = apic_id();
     time_init();
+    ipi_init();
     time_selftest();
     smp_boot_cpus(opt_maxcpus);
 

@@ -5,8 +5,7 @@
  * APs start one at a time: the boot CPU publishes the AP's stack in
  * ap_boot_stack, sends the IPIs, and waits until the AP marks its
  * cpu_info online. Only then is the next AP started, so ap_boot_stack
- * needs no lock. An AP, once up, idles with interrupts enabled (there is
- * no scheduler yet).
+ * needs no lock. An AP, once up, enters its idle loop and waits for work.
  */
 #include <asm/acpi.h>
 #include <asm/apic.h>
@@ -63,8 +62,7 @@ void start_secondary(void)
     ci->tsc_khz = tsc_khz;
     /* Release pairs with the acquire in start_one_cpu(). */
     __atomic_store_n(&ci->online, true, __ATOMIC_RELEASE);
-    for (;;)
-        __asm__ volatile("sti; hlt; cli" ::: "memory");
+    arch_idle();
 }
 
 static bool start_one_cpu(unsigned int cpu, uint32_t apic)

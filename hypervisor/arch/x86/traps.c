@@ -161,11 +161,13 @@ void do_trap(struct cpu_regs *regs)
             h(regs);
         else
             printk(LOG_WARN "CPU%u: unexpected interrupt, vector %u\n", arch_cpu_id(), vec);
+        if (regs_from_guest(regs))
+            pv_return_to_guest(regs);
         return;
     }
     if (regs_from_guest(regs)) {
         pv_handle_exception(regs);
-        return;
+        pv_return_to_guest(regs);
     }
     if (extable_fixup(regs))
         return;

@@ -45,7 +45,7 @@ int pv_validate_desc_page(struct page_info *pg)
 }
 
 /* Point this CPU's GDT window at the vCPU's frames (zero page elsewhere). */
-static void load_guest_gdt(const struct arch_vcpu *a)
+void pv_load_guest_gdt(const struct arch_vcpu *a)
 {
     unsigned long window = get_cpu_info()->gdt_window;
 
@@ -91,7 +91,7 @@ long do_set_gdt(unsigned long frame_list, unsigned long entries, unsigned long u
     memcpy(a->gdt_frames, frames, n * sizeof(frames[0]));
     a->gdt_nr_frames = n;
     a->gdt_entries = entries;
-    load_guest_gdt(a);
+    pv_load_guest_gdt(a);
     return 0;
 }
 

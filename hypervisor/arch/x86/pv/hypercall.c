@@ -9,6 +9,7 @@
  * A continuation rewinds RIP over the 2-byte SYSCALL and rewrites the
  * argument registers, so the guest re-issues the rest of the work.
  */
+#include <asm/processor.h>
 #include <asm/pv/pv.h>
 #include <asm/traps.h>
 #include <keel/errno.h>
@@ -43,23 +44,23 @@ static void bounce_user_syscall(struct vcpu *v, struct cpu_regs *regs)
         /* As Xen: no callback makes SYSCALL an invalid opcode for the guest. */
         regs->rip -= SYSCALL_INSN_LEN;
         pv_inject_trap(regs, TRAP_INVALID_OP, false, 0);
-        return;
+    } else {
+        pv_inject_callback(regs, cb);
     }
-    pv_inject_callback(regs, cb);
+    /* Xen's virtual SFMASK: the kernel is entered with DF clear (the frame keeps the user's). */
+    regs->rflags &= ~X86_EFLAGS_DF;
 }
 
 void do_syscall(struct cpu_regs *regs)
 {
     struct vcpu *v = current_vcpu();
 
-    if (!v->arch->in_kernel) {
+    if (!v->arch->in_kernel)
         bounce_user_syscall(v, regs);
-        return;
-    }
-    if (regs->entry_vector == TRAP_SYSCALL32) {
+    else if (regs->entry_vector == TRAP_SYSCALL32)
         domain_crash(v->domain, "32-bit SYSCALL from a 64-bit PV kernel at %#lx", regs->rip);
-        return;
-    }
-    regs->rax = (unsigned long)hypercall_dispatch(regs->rax, regs->rdi, regs->rsi, regs->rdx,
-                                                  regs->r10, regs->r8);
+    else
+        regs->rax = (unsigned long)hypercall_dispatch(regs->rax, regs->rdi, regs->rsi,
+                                                      regs->rdx, regs->r10, regs->r8);
+    pv_return_to_guest(regs);
 }

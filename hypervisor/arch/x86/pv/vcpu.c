@@ -15,6 +15,7 @@
 #include <keel/errno.h>
 #include <keel/lib.h>
 #include <keel/mm.h>
+#include <keel/sched.h>
 #include <keel/vcpu_op.h>
 #include <public/xen.h>
 
@@ -59,17 +60,9 @@ void pv_toggle_guest_mode(struct vcpu *v)
 
 void pv_run_first_time(struct vcpu *v, const struct cpu_regs *initial)
 {
-    struct cpu_info *ci = get_cpu_info();
-    struct cpu_regs *frame = guest_regs();
-
-    ci->current = v;
-    v->processor = ci->cpu_id;
-    wrmsr(MSR_FS_BASE, v->arch->fs_base);
-    wrmsr(MSR_GS_BASE, v->arch->gs_base_kernel);
+    v->arch->saved_regs = *initial;
     write_cr3(v->arch->guest_table << PAGE_SHIFT);
     pv_update_wallclock(v->domain);
-    pv_update_vcpu_time(v);
     vcpu_runstate_publish(v);
-    *frame = *initial;
-    pv_resume_guest(frame);
+    arch_context_switch(NULL, v);
 }

@@ -29,5 +29,7 @@ void apic_timer_start_calibration(void);
 void apic_send_init(uint32_t apic_id);
 void apic_send_startup(uint32_t apic_id, unsigned int vector);
 void apic_send_nmi(uint32_t apic_id);
+/* A fixed-delivery interrupt with vector on the CPU with apic_id. */
+void apic_send_fixed(uint32_t apic_id, unsigned int vector);
 
 #endif

@@ -73,6 +73,19 @@ void pv_update_wallclock(struct domain *d);
 /* CPUID as a PV guest sees it. */
 void pv_cpuid(const struct domain *d, uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
 
+/* Map the vCPU's GDT frames into this CPU's GDT window. */
+void pv_load_guest_gdt(const struct arch_vcpu *a);
+
+/*
+ * The way back to a guest from any entry: run softirqs (which may switch
+ * vCPUs), deliver a pending event to the current vCPU's event callback,
+ * then IRET through regs (the frame at the top of this stack).
+ */
+void pv_return_to_guest(struct cpu_regs *regs) __attribute__((noreturn));
+
+/* Leave guest context for this CPU's idle loop, on a fresh stack. */
+void arch_idle(void) __attribute__((noreturn));
+
 /* Start running v on this CPU from its initial frame. Does not return. */
 void pv_run_first_time(struct vcpu *v, const struct cpu_regs *initial) __attribute__((noreturn));
 

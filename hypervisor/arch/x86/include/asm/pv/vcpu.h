@@ -61,6 +61,10 @@ struct arch_vcpu {
     unsigned int gdt_nr_frames;
     unsigned long gdt_entries;
 
+    /* The guest register frame while the vCPU is not running on a CPU. */
+    struct cpu_regs saved_regs;
+    bool fpu_initialised;       /* fpu_state holds a saved image */
+
     /* FXSAVE image, used once the vCPU is switched out. */
     uint8_t fpu_state[512] __attribute__((aligned(16)));
 };
