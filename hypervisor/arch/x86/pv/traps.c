@@ -150,10 +150,11 @@ void pv_handle_exception(struct cpu_regs *regs)
             return;
         break;
     case TRAP_NO_DEVICE:
-        if (!a->fpu_ts) {
-            __asm__ volatile("clts");
+        /* Xen's ABI: delivering #NM clears the virtual TS, so the retried instruction runs. */
+        __asm__ volatile("clts");
+        if (!a->fpu_ts)
             return;
-        }
+        a->fpu_ts = false;
         break;
     case TRAP_MACHINE_CHECK:
         panic("machine check while running domain %u", v->domain->domain_id);
