@@ -67,6 +67,10 @@ long do_iret(unsigned long unused1, unsigned long unused2, unsigned long unused3
     if (!(ic.flags & VGCF_in_syscall)) {
         regs->r11 = ic.r11;
         regs->rcx = ic.rcx;
+    } else {
+        /* As Xen's SYSRET exit: never the kernel's own RCX/R11 from this hypercall. */
+        regs->rcx = regs->rip;
+        regs->r11 = regs->rflags;
     }
     a->vcpu_info->evtchn_upcall_mask = !(ic.rflags & X86_EFLAGS_IF);
     return (long)ic.rax;
