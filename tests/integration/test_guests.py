@@ -40,6 +40,9 @@ PASSING = {
     "memory_op": "",
     "vcpu_op": "",
     "ptwr": "",
+    "user_mode": "",
+    "syscall": "",
+    "fpu": "",
 }
 # crash kind -> the vector it raises (tests/guests/crash.c).
 CRASH_KINDS = {"ud": 6, "pf": 14, "gp": 13, "de": 0, "bp": 3}
@@ -187,6 +190,24 @@ def test_guest_crash_is_contained(boot):
     power = powered_off_by_itself(boot)
     assert boot.index(CRASHED) < boot.index(checks.POWER_OFF), (
         f"'Powering off' before the crash report{guest_context(boot)}")
+    assert power.group(2) != "fatal error", (
+        f"a guest crash powered off as a hypervisor fatal error{guest_context(boot)}")
+
+
+@pytest.mark.parametrize("boot", [guest_scenario("user_mode", "noroot", "guest-user_mode-noroot")],
+                         indirect=True)
+def test_guest_iret_to_user_without_user_root(boot):
+    """iret to user mode with no user root installed (MMUEXT_NEW_USER_BASEPTR
+    never made): Keel crashes the domain, as Xen does, and powers off."""
+    require_guests_run(boot)
+    found = results(boot)
+    assert not found, f"the guest kept running: {found}{guest_context(boot)}"
+    said = boot.raw.find("user_mode: entering user mode with no user root")
+    assert said >= 0, f"the guest never tried (no 'entering user mode' line){guest_context(boot)}"
+    m = boot.expect(CRASHED, "line reporting the domain crash (containing 'crashed')")
+    assert boot.raw.find(m.string) > said, f"crash reported before the iret{guest_context(boot)}"
+    assert "user" in m.string, f"the crash report does not say why: {m.string}{guest_context(boot)}"
+    power = powered_off_by_itself(boot)
     assert power.group(2) != "fatal error", (
         f"a guest crash powered off as a hypervisor fatal error{guest_context(boot)}")
 

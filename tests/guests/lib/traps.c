@@ -21,6 +21,7 @@ void trap_handle(struct trap_frame *f);
 static struct trap_info trap_table[257];
 long traps_load_rc = 1; /* not loaded yet */
 struct trap_record last_trap;
+void (*trap_user_hook)(struct trap_frame *f);
 
 /* Armed by trap_probe(); cleared when a trap consumes it. */
 static struct trap_record *volatile probe_rec;
@@ -80,6 +81,11 @@ void trap_handle(struct trap_frame *f)
     struct trap_record *r = probe_rec;
 
     record(&last_trap, f);
+    /* RPL 3 in the frame's CS: the trap came from guest user mode. */
+    if ((f->cs & 3) == 3 && trap_user_hook) {
+        trap_user_hook(f);
+        return;
+    }
     if (r) {
         *r = last_trap;
         f->rip = (unsigned long)probe_resume;

@@ -18,8 +18,8 @@
  * whatever the vector, so tests must only allow INT n on vectors that
  * have no hardware error code.
  *
- * User mode (MMUEXT_NEW_USER_BASEPTR, stack_switch, the syscall callback)
- * will get its helpers in user.c/user.h beside these.
+ * A trap from guest user mode (the frame's CS has RPL 3) goes to
+ * trap_user_hook instead, once user.c has set it (see user.h).
  */
 #ifndef GUEST_TRAPS_H
 #define GUEST_TRAPS_H
@@ -83,6 +83,8 @@ extern long traps_load_rc;
 unsigned long trap_stub(unsigned int vector);
 /* The most recent trap, expected or not. */
 extern struct trap_record last_trap;
+/* Called instead of the probe logic for traps from guest user mode. */
+extern void (*trap_user_hook)(struct trap_frame *f);
 
 /*
  * A probe: an asm function "name" of the form
