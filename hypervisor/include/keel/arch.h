@@ -47,6 +47,13 @@ struct shared_info *arch_shared_info(struct domain *d);
  */
 void vcpu_kick(struct vcpu *v);
 
+/*
+ * VCPUOP_initialise: give the down vCPU v the context at guest address arg
+ * (struct vcpu_guest_context). Returns 0, -EFAULT, -EINVAL (a bad field),
+ * -ENOMEM, or a page-table/GDT validation error; on error v is unchanged.
+ */
+int arch_vcpu_initialise(struct vcpu *v, unsigned long arg);
+
 /* Print a backtrace of the calling context. */
 void arch_dump_stack(void);
 

@@ -18,6 +18,7 @@ struct vcpu {
     unsigned int vcpu_id;
     struct domain *domain;
     unsigned int processor;     /* physical CPU it runs on */
+    bool is_initialised;        /* has a context (builder or VCPUOP_initialise) */
     bool is_up;                 /* initialised and allowed to run */
 
     /* Guest areas registered with vcpu_op; vcpu_op.c's areas_lock. */

@@ -56,11 +56,31 @@ void pv_load_guest_gdt(const struct arch_vcpu *a)
     flush_tlb_local();
 }
 
-static void release_frames(struct domain *d, const unsigned long *frames, unsigned int n)
+static void release_frames(const unsigned long *frames, unsigned int n)
 {
-    (void)d;
     for (unsigned int i = 0; i < n; i++)
         put_page_and_type(mfn_to_page(_mfn(frames[i])));
+}
+
+int pv_take_gdt_frames(struct domain *d, const unsigned long *frames, unsigned int n)
+{
+    int rc = 0;
+
+    for (unsigned int i = 0; i < n; i++) {
+        if (!mfn_valid(_mfn(frames[i])) ||
+            (rc = get_page_and_type(mfn_to_page(_mfn(frames[i])), d, PGT_SEG_DESC))) {
+            release_frames(frames, i);
+            return rc ? rc : -EINVAL;
+        }
+    }
+    return 0;
+}
+
+void pv_release_gdt_frames(struct arch_vcpu *a)
+{
+    release_frames(a->gdt_frames, a->gdt_nr_frames);
+    a->gdt_nr_frames = 0;
+    a->gdt_entries = 0;
 }
 
 /* set_gdt(frame_list, entries) */
@@ -70,7 +90,7 @@ long do_set_gdt(unsigned long frame_list, unsigned long entries, unsigned long u
     struct vcpu *v = current_vcpu();
     struct arch_vcpu *a = v->arch;
     unsigned long frames[MAX_GDT_FRAMES];
-    unsigned int n, i;
+    unsigned int n;
     int rc = 0;
 
     (void)unused3, (void)unused4, (void)unused5;
@@ -79,15 +99,10 @@ long do_set_gdt(unsigned long frame_list, unsigned long entries, unsigned long u
     n = (entries * 8 + PAGE_SIZE - 1) / PAGE_SIZE;
     if (copy_from_guest(frames, frame_list, n * sizeof(frames[0])))
         return -EFAULT;
-    for (i = 0; i < n; i++) {
-        if (!mfn_valid(_mfn(frames[i])) ||
-            (rc = get_page_and_type(mfn_to_page(_mfn(frames[i])), v->domain, PGT_SEG_DESC))) {
-            rc = rc ? rc : -EINVAL;
-            release_frames(v->domain, frames, i);
-            return rc;
-        }
-    }
-    release_frames(v->domain, a->gdt_frames, a->gdt_nr_frames);
+    rc = pv_take_gdt_frames(v->domain, frames, n);
+    if (rc)
+        return rc;
+    pv_release_gdt_frames(a);
     memcpy(a->gdt_frames, frames, n * sizeof(frames[0]));
     a->gdt_nr_frames = n;
     a->gdt_entries = entries;

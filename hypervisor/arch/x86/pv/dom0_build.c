@@ -459,6 +459,7 @@ int dom0_build(struct vcpu **vcpu0, struct cpu_regs *regs)
     v->arch->guest_table = mfn_x(l4);
     v->arch->in_kernel = true;
     v->arch->vcpu_info = &pv_domain(d)->shared_info->vcpu_info[0];
+    v->is_initialised = true;
     v->is_up = true;
     memset(regs, 0, sizeof(*regs));
     regs->rip = ei.virt_entry;

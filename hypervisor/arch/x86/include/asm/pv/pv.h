@@ -73,6 +73,14 @@ void pv_update_wallclock(struct domain *d);
 /* CPUID as a PV guest sees it. */
 void pv_cpuid(const struct domain *d, uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
 
+/*
+ * Take n GDT frames of d as descriptor pages (validating them). Returns 0,
+ * or -EINVAL / the validation error with none taken.
+ */
+int pv_take_gdt_frames(struct domain *d, const unsigned long *frames, unsigned int n);
+/* Drop the vCPU's GDT frames (and forget them). */
+void pv_release_gdt_frames(struct arch_vcpu *a);
+
 /* Map the vCPU's GDT frames into this CPU's GDT window. */
 void pv_load_guest_gdt(const struct arch_vcpu *a);
 
