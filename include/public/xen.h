@@ -146,15 +146,22 @@ DEFINE_XEN_GUEST_HANDLE(xen_ulong_t);
  * HYPERVISOR_mmu_update(mmu_update_t reqs[], unsigned count,
  *                       unsigned *done, domid_t domid)
  *
- * The low two bits of mmu_update.ptr select the command; the rest of ptr
- * is a machine address.  domid's low 16 bits name the owner of the frames
- * being mapped (DOMID_SELF, or a foreign domain for a privileged mapper);
- * its high 16 bits, when non-zero, name (owner of the page tables) + 1.
- * Requests are applied in order; *done counts the successful ones.
- * Errors: -XEN_EINVAL bad command or unaligned ptr; -XEN_EPERM frame not
- * owned or not a page table of the right type; -XEN_ESRCH unknown domid;
- * -XEN_EFAULT unreadable request array; -XEN_ENOMEM / -XEN_EBUSY resource
- * shortage while validating a newly referenced table.
+ * The low three bits of mmu_update.ptr (ptr & 7) select the command; the
+ * rest of ptr is a machine address (an 8-byte slot's has bits 0-2 clear).
+ * domid's low 16 bits name the owner of the frames being mapped
+ * (DOMID_SELF, or a foreign domain for a privileged mapper); its high 16
+ * bits, when non-zero, name (owner of the page tables) + 1.
+ * Requests are applied in order up to the first failure, which is the
+ * result; *done counts the successful ones.
+ * Errors (Xen's): -XEN_ENOSYS a command other than 0-2 (4..7 do not
+ * exist, so a ptr with bit 2 set is one; MMU_PT_UPDATE_NO_TRANSLATE is
+ * for foreign mappings, which Keel does not have yet); -XEN_EINVAL ptr's
+ * frame not the caller's, neither a page table nor writable, a hypervisor
+ * L4 slot, or an entry with disallowed flags or an unusable target;
+ * -XEN_EBUSY an L1 entry mapping RAM that is not the caller's, or mapping
+ * a page table writable; -XEN_EPERM an L1 entry mapping I/O memory the
+ * caller may not map; -XEN_ESRCH unknown domid; -XEN_EFAULT unreadable
+ * request array.
  */
 #define MMU_NORMAL_PT_UPDATE       0 /* *ptr = val, validated; ptr is an MA */
 #define MMU_MACHPHYS_UPDATE        1 /* M2P[ptr >> PAGE_SHIFT] = val */

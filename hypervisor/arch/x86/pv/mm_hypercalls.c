@@ -66,19 +66,23 @@ static int batch_report(unsigned long pdone, unsigned int done)
     return pdone ? copy_to_guest(pdone, &done, sizeof(done)) : 0;
 }
 
+/*
+ * The command is ptr & 7, as Xen decodes it (sizeof(l1_pgentry_t) - 1): a
+ * slot address has bits 0-2 clear, so a ptr with bit 2 set is one of the
+ * commands 4..7, which do not exist (-ENOSYS), not a misaligned slot.
+ */
+#define MMU_CMD_MASK         7UL
+
 static int mmu_update_one(struct domain *d, const struct mmu_update *req)
 {
     unsigned long mfn = req->ptr >> PAGE_SHIFT;
+    unsigned long cmd = req->ptr & MMU_CMD_MASK;
 
-    switch (req->ptr & 3) {
+    switch (cmd) {
     case MMU_NORMAL_PT_UPDATE:
     case MMU_PT_UPDATE_PRESERVE_AD:
-        /* The slot address must be 8-byte aligned (bit 2 clear). */
-        if (req->ptr & 4)
-            return -EINVAL;
         return pv_mod_entry(d, _mfn(mfn), (req->ptr & (PAGE_SIZE - 1)) >> 3, req->val,
-                            (req->ptr & 3) == MMU_PT_UPDATE_PRESERVE_AD ? PV_MOD_PRESERVE_AD : 0,
-                            NULL);
+                            cmd == MMU_PT_UPDATE_PRESERVE_AD ? PV_MOD_PRESERVE_AD : 0, NULL);
     case MMU_MACHPHYS_UPDATE:
         return pv_machphys_update(d, _mfn(mfn), req->val);
     default:
