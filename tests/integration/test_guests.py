@@ -61,14 +61,7 @@ CRASHED = r"\bcrashed\b"
 NOT_IMPLEMENTED = re.compile(r": (got|is) -38 \(-ENOSYS\)")
 # Known differences from Xen, each a check the guest prints and why it is
 # wrong; remove an entry when Keel is fixed (the test then passes).
-KNOWN_GAPS = [
-    (r"mmu_hostile\.c:\d+: map a frame beyond paddr_bits",
-     "an L1 entry whose frame is beyond the physical-address width: Keel -EINVAL "
-     "(pt_validate.c, reserved address bits), Xen -EPERM (MMIO outside dom0's iomem range)"),
-    (r"mmu_hostile\.c:\d+: L1 entry with bit 62",
-     "L1 entry bit 62: Keel accepts it as AVL_HIGH, Xen refuses it -EINVAL "
-     "(_PAGE_GNTTAB is in L1_DISALLOW_MASK)"),
-]
+KNOWN_GAPS = []
 
 
 def guest_scenario(image, args="", name=None, hypervisor="keel.elf"):

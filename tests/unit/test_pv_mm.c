@@ -359,7 +359,7 @@ static void test_init_bad_config_is_bug(void **state)
 
 static void test_l1_allowed_flags_and_adjustment(void **state)
 {
-    uint64_t all = P | RW | US | AC | DI | _PAGE_GLOBAL | 0xe00 | (0x7ffUL << 52) | _PAGE_NX;
+    uint64_t all = P | RW | US | AC | DI | _PAGE_GLOBAL | 0xe00 | (0x3ffUL << 52) | _PAGE_NX;
 
     (void)state;
     mem[1][0] = pte(2, all);
@@ -385,8 +385,7 @@ static void test_l1_forbidden_flags(void **state)
         { _PAGE_PWT, "PWT" },
         { _PAGE_PCD, "PCD" },
         { _PAGE_PAT, "PAT" },
-        { 1UL << 46, "reserved bit 46" },
-        { 1UL << 51, "reserved bit 51" },
+        { 1UL << 62, "bit 62 (grant mappings only)" },
     };
 
     (void)state;
@@ -433,10 +432,18 @@ static void test_l1_paddr_bits(void **state)
     /* The all-ones frame is "no frame": -EINVAL, as in Xen. */
     mem[1][0] = PTE_ADDR_MASK | P;
     assert_int_equal(pin(&dom_a, 1, 1), -EINVAL);
+    /* With 46, bits 46-51 name frames beyond the machine: I/O no one may map. */
     ops.paddr_bits = 46;
     pv_mm_init(&ops, fake_free);
     mem[1][0] = pte(2, P) | (1UL << 46);
-    assert_int_equal(pin(&dom_a, 1, 1), -EINVAL);
+    assert_int_equal(pin(&dom_a, 1, 1), -EPERM);
+    mem[1][0] = pte(2, P) | (1UL << 51);
+    assert_int_equal(pin(&dom_a, 1, 1), -EPERM);
+    mem[1][0] = 0;
+    assert_int_equal(pin(&dom_a, 1, 1), 0);
+    assert_int_equal(mod(&dom_a, 1, 0, pte(2, P) | (1UL << 50)), -EPERM);
+    assert_int_equal(mem[1][0], 0);
+    assert_int_equal(unpin(&dom_a, 1), 0);
     check();
 }
 

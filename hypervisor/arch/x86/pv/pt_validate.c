@@ -28,9 +28,11 @@
  *
  * Rules (Xen's, for 64-bit PV guests; errno as Xen returns it):
  *
- *   L1 present entry   allowed: P RW US A D G AVL(9-11) AVL_HIGH(52-62) NX;
+ *   L1 present entry   allowed: P RW US A D G AVL(9-11) AVL_HIGH(52-61) NX
+ *                      (bit 62 is Xen's grant-mapping marker, never a guest's);
  *                      PWT PCD PAT only with has_io_caps    else -EINVAL
- *                      address bits >= paddr_bits set        -EINVAL
+ *                      address bits >= paddr_bits set: a frame
+ *                      beyond the machine, I/O no one may map -EPERM
  *                      I/O frame without permission, or
  *                      the domain lacks has_io_caps          -EPERM
  *                      RAM frame not the domain's, free      -EBUSY
@@ -89,8 +91,10 @@ static uint64_t pte_reserved_mask;
 #define PTE_CACHE_ATTRS     (_PAGE_PWT | _PAGE_PCD | _PAGE_PAT)
 #define PTE_UC_ATTRS        (_PAGE_PWT | _PAGE_PCD) /* PAT index 3 */
 
+#define PTE_GNTTAB          _UL(0x4000000000000000)   /* bit 62: grant mappings only */
 #define L1_GUEST_FLAGS      (_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED | \
-                             _PAGE_DIRTY | _PAGE_GLOBAL | PTE_AVL | PTE_AVL_HIGH | _PAGE_NX)
+                             _PAGE_DIRTY | _PAGE_GLOBAL | PTE_AVL | \
+                             (PTE_AVL_HIGH & ~PTE_GNTTAB) | _PAGE_NX)
 #define UPPER_GUEST_FLAGS   (_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED | \
                              _PAGE_DIRTY | PTE_AVL | PTE_AVL_HIGH | _PAGE_NX)
 
@@ -155,13 +159,14 @@ static int l1e_get_refs(struct domain *d, uint64_t e)
 
     if (e & ~(allowed | PTE_ADDR_MASK))
         return -EINVAL;
-    if (e & pte_reserved_mask)
+    /* Xen: the all-ones frame is "no frame", not an MMIO attempt. */
+    if (mfn_x(mfn) == PADDR_MASK >> PAGE_SHIFT)
         return -EINVAL;
+    /* Beyond the machine's address width: I/O memory no domain may map (Xen: -EPERM). */
+    if (e & pte_reserved_mask)
+        return -EPERM;
 
     if (pv_mfn_is_io(mfn)) {
-        /* Xen: the all-ones frame is "no frame", not an MMIO attempt. */
-        if (mfn_x(mfn) == PADDR_MASK >> PAGE_SHIFT)
-            return -EINVAL;
         /* Only I/O-capable domains: the UC attributes forced on MMIO must
          * pass this domain's flag check when the table is revalidated. */
         return d->has_io_caps && pv_ops->iomem_permitted(d, mfn) ? 0 : -EPERM;
