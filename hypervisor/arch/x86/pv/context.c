@@ -17,6 +17,7 @@
 #include <asm/page.h>
 #include <asm/processor.h>
 #include <asm/pv/pv.h>
+#include <asm/smp.h>
 #include <keel/arch.h>
 #include <keel/lib.h>
 #include <keel/sched.h>
@@ -138,4 +139,16 @@ struct vcpu_info *arch_vcpu_info(struct vcpu *v)
 struct shared_info *arch_shared_info(struct domain *d)
 {
     return pv_domain(d)->shared_info;
+}
+
+void vcpu_kick(struct vcpu *v)
+{
+    const struct cpu_info *ci = v->processor < NR_CPUS ? cpu_infos[v->processor] : NULL;
+
+    /* A blocked vCPU becomes runnable; for one that is not blocked this is a no-op. */
+    vcpu_wake(v);
+    /* Running on another CPU: interrupt it, so its way back to the guest delivers. */
+    if (ci && v->processor != arch_cpu_id() &&
+        __atomic_load_n(&ci->current, __ATOMIC_ACQUIRE) == v)
+        arch_softirq_kick(v->processor);
 }
