@@ -11,6 +11,7 @@
 #include <keel/arch.h>
 #include <keel/domain.h>
 #include <keel/errno.h>
+#include <keel/event.h>
 #include <keel/hypercall.h>
 #include <keel/lib.h>
 #include <keel/mm.h>
@@ -19,6 +20,12 @@
 #include <public/xen.h>
 
 struct domain *dom0;
+
+struct domain *domain_by_id(domid_t id)
+{
+    /* One domain so far. */
+    return dom0 && dom0->domain_id == id ? dom0 : NULL;
+}
 
 struct domain *domain_create(domid_t id, bool privileged, unsigned int max_vcpus)
 {
@@ -36,6 +43,11 @@ struct domain *domain_create(domid_t id, bool privileged, unsigned int max_vcpus
     d->has_io_caps = privileged;
     d->max_vcpus = max_vcpus;
     d->page_lock = (spinlock_t)SPINLOCK_INIT;
+    if (evtchn_domain_init(d)) {
+        free_xenheap_pages(d->vcpus, order_for_bytes(max_vcpus * sizeof(*d->vcpus)));
+        free_xenheap_pages(d, order_for_bytes(sizeof(*d)));
+        return NULL;
+    }
     return d;
 }
 

@@ -37,6 +37,7 @@ static const struct hypercall_entry hypercall_table[64] = {
     HC(__HYPERVISOR_mmuext_op, do_mmuext_op, 4),
     HC(__HYPERVISOR_sched_op, do_sched_op, 2),
     HC(__HYPERVISOR_callback_op, do_callback_op, 2),
+    HC(__HYPERVISOR_event_channel_op, do_event_channel_op, 2),
     HC(__HYPERVISOR_physdev_op, do_physdev_op, 2),
 };
 

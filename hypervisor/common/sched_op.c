@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The sched_op hypercall. With a single vCPU per CPU and no event sources
- * yet, yield returns at once and block returns as if woken; shutdown ends
- * the domain (for dom0: the machine).
+ * The sched_op hypercall. With a single vCPU per CPU yield returns at once;
+ * block and poll wait for events (their workers are in event_wait.c);
+ * shutdown ends the domain (for dom0: the machine).
  */
 #include <keel/domain.h>
 #include <keel/errno.h>
+#include <keel/event.h>
 #include <keel/guest_access.h>
 #include <keel/hypercall.h>
 #include <keel/lib.h>
@@ -23,8 +24,14 @@ long do_sched_op(unsigned long cmd, unsigned long arg, unsigned long unused3,
     case SCHEDOP_yield:
         return 0;
     case SCHEDOP_block:
-        /* Unmasks events; with no event source yet there is nothing to wait for. */
-        return arch_vcpu_block(current_vcpu());
+        return evtchn_sched_block(current_vcpu());
+    case SCHEDOP_poll: {
+        struct sched_poll p;
+
+        if (copy_from_guest(&p, arg, sizeof(p)))
+            return -EFAULT;
+        return evtchn_sched_poll(current_vcpu(), &p);
+    }
     case SCHEDOP_shutdown: {
         struct sched_shutdown s;
 

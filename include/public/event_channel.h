@@ -8,8 +8,13 @@
  * The 2-level ABI keeps pending and mask bits in shared_info; the FIFO ABI
  * (EVTCHNOP_init_control) keeps per-port event words in guest pages.
  *
- * Common errors: -XEN_EFAULT arg unreadable or unwritable; -XEN_ENOSYS
- * unknown cmd.  Each command lists its own errors below.
+ * Common errors: -XEN_EFAULT arg unreadable or unwritable (a result that
+ * cannot be written back leaves the operation done); -XEN_ENOSYS unknown
+ * cmd.  Each command lists its own errors below.  A port beyond the ports
+ * the domain's table holds (it grows in buckets of 128 as ports are
+ * allocated; at most 4096 with the 2-level ABI) is "not valid": -XEN_EINVAL
+ * for every command naming it.  A free port inside the table is valid but
+ * closed.
  */
 #ifndef __XEN_PUBLIC_EVENT_CHANNEL_H__
 #define __XEN_PUBLIC_EVENT_CHANNEL_H__
@@ -41,6 +46,7 @@ DEFINE_XEN_GUEST_HANDLE(evtchn_port_t);
 /*
  * EVTCHNOP_alloc_unbound: allocate a port in dom that remote_dom may later
  * bind with bind_interdomain.
+ * remote_dom DOMID_SELF means the caller.
  * Errors: -XEN_ESRCH unknown domain; -XEN_EPERM dom is not the caller and
  * the caller is not privileged over it; -XEN_ENOSPC no free port.
  */
@@ -54,9 +60,11 @@ _Static_assert(sizeof(struct evtchn_alloc_unbound) == 8, "alloc_unbound size");
 
 /*
  * EVTCHNOP_bind_interdomain: connect a new local port to remote_port,
- * which must be unbound and offered to the caller.
- * Errors: -XEN_ESRCH unknown domain; -XEN_EINVAL remote port not unbound
- * or not offered to the caller; -XEN_ENOSPC no free local port.
+ * which must be unbound and offered to the caller.  The new local port is
+ * raised once (a send on the unbound remote port may have been dropped).
+ * Errors: -XEN_ESRCH unknown domain; -XEN_ENOSPC no free local port;
+ * -XEN_EINVAL remote port not valid, not unbound or not offered to the
+ * caller.
  */
 struct evtchn_bind_interdomain {
     domid_t remote_dom;        /* IN */
@@ -68,9 +76,12 @@ typedef struct evtchn_bind_interdomain evtchn_bind_interdomain_t;
 
 /*
  * EVTCHNOP_bind_virq: bind a VIRQ_* to a new port delivered to vcpu.
- * Errors: -XEN_EINVAL bad virq, or a global virq with vcpu != 0;
- * -XEN_ENOENT no such vCPU; -XEN_EEXIST already bound on that vCPU;
- * -XEN_ENOSPC no free port.
+ * Per-vCPU VIRQs (TIMER, DEBUG, XENOPROF, XENPMU) bind on any vCPU, the
+ * others on vCPU 0 only.
+ * Errors: -XEN_EINVAL virq >= NR_VIRQS, or a VIRQ that is not per-vCPU
+ * with vcpu != 0; -XEN_ENOENT no such vCPU; -XEN_EBUSY a global VIRQ and
+ * the caller is not its handler (the hardware domain); -XEN_EEXIST already
+ * bound (on that vCPU); -XEN_ENOSPC no free port.
  */
 struct evtchn_bind_virq {
     uint32_t virq;      /* IN: VIRQ_* */
@@ -83,6 +94,7 @@ typedef struct evtchn_bind_virq evtchn_bind_virq_t;
  * EVTCHNOP_bind_pirq: bind a physical IRQ the domain may use.
  * Errors: -XEN_EINVAL bad pirq; -XEN_EPERM pirq not granted to the caller;
  * -XEN_EEXIST already bound; -XEN_EBUSY not shareable; -XEN_ENOSPC.
+ * Keel routes no physical IRQ to guests yet: -XEN_EPERM for every pirq.
  */
 struct evtchn_bind_pirq {
     uint32_t pirq;      /* IN */
@@ -103,8 +115,9 @@ struct evtchn_bind_ipi {
 typedef struct evtchn_bind_ipi evtchn_bind_ipi_t;
 
 /*
- * EVTCHNOP_close: unbind a port; an interdomain peer becomes unbound.
- * Errors: -XEN_EINVAL port not allocated.
+ * EVTCHNOP_close: unbind a port; an interdomain peer becomes unbound,
+ * offered to the closer again.  The port's pending bit is cleared.
+ * Errors: -XEN_EINVAL port not valid, free, or port 0.
  */
 struct evtchn_close {
     evtchn_port_t port; /* IN */
@@ -113,7 +126,8 @@ typedef struct evtchn_close evtchn_close_t;
 
 /*
  * EVTCHNOP_send: raise the port's peer (interdomain) or the port itself
- * (IPI).  Errors: -XEN_EINVAL port not allocated or not sendable.
+ * (IPI); on an unbound port the event is dropped and 0 returned.
+ * Errors: -XEN_EINVAL port not valid, free, or a VIRQ/PIRQ port.
  */
 struct evtchn_send {
     evtchn_port_t port; /* IN */
@@ -121,9 +135,10 @@ struct evtchn_send {
 typedef struct evtchn_send evtchn_send_t;
 
 /*
- * EVTCHNOP_status: describe a port of dom.
- * Errors: -XEN_ESRCH unknown domain; -XEN_EPERM not privileged over dom;
- * -XEN_EINVAL port out of range.
+ * EVTCHNOP_status: describe a port of dom (a free port and port 0 read
+ * EVTCHNSTAT_closed).
+ * Errors: -XEN_ESRCH unknown domain; -XEN_EINVAL port not valid;
+ * -XEN_EPERM not privileged over dom (checked after the port, as Xen).
  */
 struct evtchn_status {
     domid_t dom;        /* IN: DOMID_SELF or a domain the caller controls */
@@ -154,9 +169,10 @@ typedef struct evtchn_status evtchn_status_t;
 _Static_assert(sizeof(struct evtchn_status) == 24, "evtchn_status size");
 
 /*
- * EVTCHNOP_bind_vcpu: deliver a port's events to another vCPU.
- * Errors: -XEN_EINVAL port not allocated or of a kind that cannot move
- * (per-vCPU VIRQs, IPIs); -XEN_ENOENT no such vCPU.
+ * EVTCHNOP_bind_vcpu: deliver a port's events to another vCPU (unbound,
+ * interdomain and global-VIRQ ports).
+ * Errors: -XEN_ENOENT no such vCPU; -XEN_EINVAL port not valid, free, or
+ * of a kind that cannot move (per-vCPU VIRQs, IPIs).
  */
 struct evtchn_bind_vcpu {
     evtchn_port_t port; /* IN */
@@ -165,8 +181,9 @@ struct evtchn_bind_vcpu {
 typedef struct evtchn_bind_vcpu evtchn_bind_vcpu_t;
 
 /*
- * EVTCHNOP_unmask: clear the mask bit and re-deliver if pending.
- * Errors: -XEN_EINVAL port not allocated.
+ * EVTCHNOP_unmask: clear the mask bit and re-deliver if pending (a free
+ * port is left as it is).
+ * Errors: -XEN_EINVAL port not valid.
  */
 struct evtchn_unmask {
     evtchn_port_t port; /* IN */
@@ -175,7 +192,8 @@ typedef struct evtchn_unmask evtchn_unmask_t;
 
 /*
  * EVTCHNOP_reset: close every port of dom.
- * Errors: -XEN_ESRCH unknown domain; -XEN_EPERM not privileged over dom.
+ * Errors: -XEN_ESRCH unknown domain; -XEN_EPERM not privileged over dom;
+ * -XEN_EINVAL dom is another domain that is not paused (Keel pauses none).
  */
 struct evtchn_reset {
     domid_t dom; /* IN */
@@ -187,6 +205,7 @@ typedef struct evtchn_reset evtchn_reset_t;
  * control block at offset in control_gfn.
  * Errors: -XEN_EINVAL bad offset or vCPU, or already initialised;
  * -XEN_ENOSYS FIFO ABI not available (the guest keeps the 2-level ABI).
+ * Keel has no FIFO ABI: -XEN_ENOSYS (after reading arg).
  */
 struct evtchn_init_control {
     uint64_t control_gfn; /* IN */
@@ -200,6 +219,7 @@ typedef struct evtchn_init_control evtchn_init_control_t;
 /*
  * EVTCHNOP_expand_array: add one page of FIFO event words.
  * Errors: -XEN_EINVAL FIFO not initialised or bad gfn; -XEN_ENOSPC full.
+ * Keel: -XEN_ENOSYS.
  */
 struct evtchn_expand_array {
     uint64_t array_gfn; /* IN */
@@ -208,8 +228,8 @@ typedef struct evtchn_expand_array evtchn_expand_array_t;
 
 /*
  * EVTCHNOP_set_priority: FIFO queue of a port.
- * Errors: -XEN_EINVAL port not allocated or priority out of range;
- * -XEN_ENOSYS not using the FIFO ABI.
+ * Errors: -XEN_EINVAL port not valid or priority out of range;
+ * -XEN_ENOSYS not using the FIFO ABI (Keel: always, for a valid port).
  */
 struct evtchn_set_priority {
     evtchn_port_t port; /* IN */

@@ -9,9 +9,12 @@
  *   not return on success (SHUTDOWN_suspend returns when resumed, the
  *   start_info MFN in the third argument register).
  *   Errors: -XEN_EINVAL unknown reason.
- * SCHEDOP_poll: block until one of ports is pending or timeout (absolute
- *   system time, 0 = none) passes.  Errors: -XEN_EINVAL nr_ports too large
- *   or a bad port; -XEN_ETIMEDOUT timed out.
+ * SCHEDOP_poll: block until one of ports is pending (with nr_ports != 1:
+ *   any port of the domain), an event can be delivered, or timeout
+ *   (absolute system time, 0 = none) passes; returns 0 in every case,
+ *   at once if a port is already pending or the timeout already past.
+ *   Errors: -XEN_EINVAL nr_ports > 128 or a port not valid; -XEN_EFAULT
+ *   ports unreadable.
  * SCHEDOP_remote_shutdown: shut another domain down (privileged).
  *   Errors: -XEN_ESRCH unknown domain; -XEN_EPERM not privileged.
  * SCHEDOP_shutdown_code: record the reason a later shutdown reports.

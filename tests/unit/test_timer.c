@@ -488,6 +488,206 @@ static void test_init_last_cpu(void **state)
     timer_stop(t);
 }
 
+/* ---- migration and kill ------------------------------------------------ */
+
+/* An idle timer moves to any CPU and is then armed there. */
+static void test_migrate_inactive(void **state)
+{
+    struct timer *t = &tm[0];
+
+    (void)state;
+    timer_init(t, log_fired, ID(0), 2);
+    timer_migrate(t, 5);
+    assert_int_equal(t->cpu, 5);
+    assert_false(t->active);
+    assert_int_equal(programs, 0);
+    fake_cpu = 5;
+    timer_set(t, 10);
+    assert_int_equal(timer_pending(5), 1);
+    assert_int_equal(hw[5], 10);
+    timer_stop(t);
+}
+
+/*
+ * An armed timer pulled to the caller's CPU leaves the old queue and joins
+ * the new one in deadline order; the caller's hardware is reprogrammed
+ * only if it became the head.
+ */
+static void test_migrate_active_behind_head(void **state)
+{
+    static const unsigned int expect[] = { 1, 0 };
+
+    (void)state;
+    fake_cpu = 1;
+    timer_init(&tm[0], log_fired, ID(0), 1);
+    timer_set(&tm[0], 100);
+    fake_cpu = 0;
+    timer_init(&tm[1], log_fired, ID(1), 0);
+    timer_set(&tm[1], 50);
+    programs = 0;
+    timer_migrate(&tm[0], 0);
+    assert_int_equal(tm[0].cpu, 0);
+    assert_true(tm[0].active);
+    assert_int_equal(timer_pending(1), 0);
+    assert_int_equal(timer_pending(0), 2);
+    assert_int_equal(programs, 0);
+    assert_int_equal(hw[0], 50);
+    /* The old CPU's interrupt (still programmed for 100) finds nothing. */
+    fake_now = 100;
+    fake_cpu = 1;
+    timer_run_expired();
+    assert_int_equal(nr_fired, 0);
+    assert_int_equal(hw[1], 0);
+    fake_cpu = 0;
+    timer_run_expired();
+    check_fired(expect, 2);
+}
+
+static void test_migrate_active_becomes_head(void **state)
+{
+    (void)state;
+    fake_cpu = 0;
+    timer_init(&tm[1], log_fired, ID(1), 0);
+    timer_set(&tm[1], 500);
+    fake_cpu = 7;
+    timer_init(&tm[0], log_fired, ID(0), 7);
+    timer_set(&tm[0], 20);
+    fake_cpu = 0;
+    timer_migrate(&tm[0], 0);
+    assert_int_equal(hw[0], 20);
+    assert_int_equal(timer_pending(7), 0);
+    fake_now = 20;
+    timer_run_expired();
+    assert_int_equal(nr_fired, 1);
+    assert_int_equal(fired[0], 0);
+    assert_int_equal(hw[0], 500);
+    timer_stop(&tm[1]);
+}
+
+static void test_migrate_same_cpu_is_noop(void **state)
+{
+    struct timer *t = &tm[0];
+
+    (void)state;
+    timer_init(t, log_fired, ID(0), 0);
+    timer_set(t, 30);
+    programs = 0;
+    timer_migrate(t, 0);
+    assert_true(t->active);
+    assert_int_equal(timer_pending(0), 1);
+    assert_int_equal(programs, 0);
+    timer_stop(t);
+}
+
+/* Stopping works from any CPU once the timer has moved. */
+static void test_stop_after_migrate(void **state)
+{
+    struct timer *t = &tm[0];
+
+    (void)state;
+    fake_cpu = 4;
+    timer_init(t, log_fired, ID(0), 0);
+    timer_migrate(t, 4);
+    timer_set(t, 40);
+    fake_cpu = 9;
+    timer_stop(t);
+    assert_false(t->active);
+    assert_int_equal(timer_pending(4), 0);
+}
+
+/* A handler may move its own (now idle) timer elsewhere. */
+static void migrate_self_fn(void *data)
+{
+    struct timer *t = data;
+
+    log_fired(ID(7));
+    timer_migrate(t, 3);
+}
+
+static void test_handler_migrates_itself(void **state)
+{
+    struct timer *t = &tm[0];
+
+    (void)state;
+    timer_init(t, migrate_self_fn, t, 0);
+    timer_set(t, 5);
+    fake_now = 5;
+    timer_run_expired();
+    assert_int_equal(nr_fired, 1);
+    assert_int_equal(t->cpu, 3);
+    assert_false(t->active);
+    fake_cpu = 3;
+    timer_set(t, 50);
+    assert_int_equal(timer_pending(3), 1);
+    timer_stop(t);
+}
+
+static void test_migrate_active_elsewhere_is_bug(void **state)
+{
+    struct timer *t = &tm[0];
+
+    (void)state;
+    timer_init(t, log_fired, ID(0), 0);
+    timer_set(t, 10);
+    expect_bug(timer_migrate(t, 3));
+    /* Nothing moved, and both queues' locks were dropped. */
+    assert_int_equal(t->cpu, 0);
+    assert_int_equal(timer_pending(0), 1);
+    timer_stop(t);
+    fake_cpu = 3;
+    timer_init(&tm[1], log_fired, ID(1), 3);
+    timer_set(&tm[1], 10);
+    timer_stop(&tm[1]);
+}
+
+static void test_migrate_bad_cpu_is_bug(void **state)
+{
+    (void)state;
+    timer_init(&tm[0], log_fired, ID(0), 0);
+    expect_bug(timer_migrate(&tm[0], TIMER_CPUS));
+    assert_int_equal(tm[0].cpu, 0);
+}
+
+static void test_kill(void **state)
+{
+    struct timer *t = &tm[0];
+
+    (void)state;
+    timer_init(t, log_fired, ID(0), 0);
+    timer_kill(t);                  /* never armed */
+    timer_set(t, 10);
+    timer_kill(t);
+    assert_false(t->active);
+    assert_int_equal(timer_pending(0), 0);
+    fake_now = 10;
+    timer_run_expired();
+    assert_int_equal(nr_fired, 0);
+}
+
+/* Killing a timer from its own handler would wait for itself forever. */
+static void kill_self_fn(void *data)
+{
+    log_fired(ID(0));
+    expect_bug(timer_kill(data));
+}
+
+static void test_kill_from_own_handler_is_bug(void **state)
+{
+    struct timer *t = &tm[0];
+
+    (void)state;
+    timer_init(t, kill_self_fn, t, 0);
+    timer_set(t, 1);
+    fake_now = 1;
+    timer_run_expired();
+    assert_int_equal(nr_fired, 1);
+    /* Another timer's handler may kill it. */
+    timer_init(&tm[1], log_fired, ID(1), 0);
+    timer_set(&tm[1], 100);
+    timer_kill(&tm[1]);
+    assert_int_equal(timer_pending(0), 0);
+}
+
 /* ---- errors ------------------------------------------------------------ */
 
 static void test_set_for_other_cpu_is_bug(void **state)
@@ -547,6 +747,16 @@ int main(void)
         T(test_init_last_cpu),
         T(test_set_for_other_cpu_is_bug),
         T(test_init_bad_cpu_is_bug),
+        T(test_migrate_inactive),
+        T(test_migrate_active_behind_head),
+        T(test_migrate_active_becomes_head),
+        T(test_migrate_same_cpu_is_noop),
+        T(test_stop_after_migrate),
+        T(test_handler_migrates_itself),
+        T(test_migrate_active_elsewhere_is_bug),
+        T(test_migrate_bad_cpu_is_bug),
+        T(test_kill),
+        T(test_kill_from_own_handler_is_bug),
     };
 #undef T
 

@@ -51,6 +51,9 @@ struct domain {
 /* The control domain, once built. */
 extern struct domain *dom0;
 
+/* The domain with id (not a DOMID_* pseudo-id), or NULL if none. */
+struct domain *domain_by_id(domid_t id);
+
 /*
  * Allocate a domain with max_vcpus (not yet initialised) vCPU slots.
  * Returns NULL if memory is exhausted.

@@ -24,9 +24,27 @@ void send_guest_vcpu_virq(struct vcpu *v, unsigned int virq);
 void send_guest_global_virq(struct domain *d, unsigned int virq);
 
 /*
- * Whether v has an event it would take now: evtchn_upcall_pending set in
- * its vcpu_info. SCHEDOP_block waits for this.
+ * Whether v has an event it would take now: evtchn_upcall_pending set and
+ * evtchn_upcall_mask clear in its vcpu_info (Xen's
+ * local_events_need_delivery()). SCHEDOP_block waits for this.
  */
 bool vcpu_event_pending(struct vcpu *v);
+
+struct sched_poll;
+/*
+ * SCHEDOP_block for v, the calling vCPU: clear its upcall mask, then
+ * vcpu_block() unless an event is already deliverable. Returns 0.
+ */
+long evtchn_sched_block(struct vcpu *v);
+
+/*
+ * SCHEDOP_poll for v, the calling vCPU, with the guest's argument: block
+ * until a deliverable event, an event on one of p->ports (any port if
+ * p->nr_ports != 1), or p->timeout (absolute system time; 0 none) passes.
+ * Returns 0 also when it returns at once (a port already pending, the
+ * timeout already past); -EINVAL nr_ports > 128 or a port not valid;
+ * -EFAULT ports unreadable.
+ */
+long evtchn_sched_poll(struct vcpu *v, const struct sched_poll *p);
 
 #endif

@@ -42,6 +42,7 @@ hypercall_fn_t do_vm_assist;
 hypercall_fn_t do_memory_op;
 hypercall_fn_t do_multicall;
 hypercall_fn_t do_vcpu_op;
+hypercall_fn_t do_event_channel_op;
 
 /* Architecture handlers (x86 PV). */
 hypercall_fn_t do_set_trap_table;

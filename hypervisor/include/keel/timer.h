@@ -19,7 +19,8 @@ struct timer {
     void (*fn)(void *data);     /* runs on the timer's CPU, interrupts off */
     void *data;
     struct timer *next;         /* queue link; queue lock of cpu */
-    unsigned int cpu;           /* the queue this timer lives on */
+    unsigned int cpu;           /* its queue; changed only by timer_migrate(),
+                                   holding the old and the new queue's locks */
     bool active;                /* on a queue; queue lock of cpu */
 };
 
@@ -36,6 +37,20 @@ void timer_init(struct timer *t, void (*fn)(void *), void *data, unsigned int cp
 void timer_set(struct timer *t, s_time_t expires);
 /* Disarm t if active. Safe to call on an inactive timer. */
 void timer_stop(struct timer *t);
+/*
+ * Move t to cpu's queue (a timer follows the vCPU it serves when the vCPU
+ * changes CPU). An inactive timer may move to any CPU; an active one only
+ * to the calling CPU, which programs its own hardware for it (BUG
+ * otherwise). Callers serialise migrations of one timer against each
+ * other; timer_stop() and a running handler may race with it.
+ */
+void timer_migrate(struct timer *t, unsigned int cpu);
+/*
+ * Disarm t and wait until its handler is not running on any CPU, so that
+ * t and its data may be freed. The caller guarantees nothing re-arms t
+ * meanwhile (its handler included). BUG if called from t's own handler.
+ */
+void timer_kill(struct timer *t);
 /* Run every expired timer of this CPU and reprogram the hardware. Timer interrupt. */
 void timer_run_expired(void);
 /* Number of active timers on cpu (tests, leak checks). */
