@@ -25,10 +25,10 @@
  *
  * A poll's timer is armed on the CPU the poll runs on (timer_set() arms
  * only the caller's CPU) and left armed when an event ends the poll early;
- * firing then finds v->polling clear and does nothing. The next poll stops
- * it before re-arming. Only a handler already running on another CPU at
- * that moment can still end the new poll early: a spurious wake-up, which
- * the ABI allows (poll returns 0 and the guest looks at its ports again).
+ * firing then finds v->polling clear and does nothing. The next poll kills
+ * it (timer_kill(): disarmed, and no handler still running anywhere)
+ * before re-arming, so a stale timer never ends a later poll; teardown
+ * kills it too before the per-vCPU state is freed.
  */
 #include <keel/arch.h>
 #include <keel/domain.h>
@@ -118,7 +118,7 @@ void evtchn_end_polls(struct domain *d)
 
     for (unsigned int i = 0; i < ed->max_vcpus; i++) {
         if (ed->vcpu[i].poll_timer_ready)
-            timer_stop(&ed->vcpu[i].poll_timer);
+            timer_kill(&ed->vcpu[i].poll_timer);
         if (d->vcpus[i])
             (void)poll_end(d, d->vcpus[i]);
     }
@@ -139,7 +139,7 @@ long evtchn_sched_poll(struct vcpu *v, const struct sched_poll *p)
         return -EFAULT;
 
     if (ev->poll_timer_ready)
-        timer_stop(&ev->poll_timer);
+        timer_kill(&ev->poll_timer);
     poll_begin(d, v, -1);
     vcpu_block();
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
