@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: MIT */
+/* The fake machine for the event-channel tests: see evtchn_fake.h. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <keel/arch.h>
+#include <keel/domain.h>
+#include <keel/errno.h>
+#include <keel/event.h>
+#include <keel/guest_access.h>
+#include <keel/lib.h>
+#include <keel/mm.h>
+#include <keel/sched.h>
+#include <keel/timer.h>
+#include <keel/vcpu.h>
+
+#include "evtchn_fake.h"
+
+struct fake_machine fake;
+struct domain *dom0;
+s_time_t fake_now;
+unsigned int fake_heap_fail_after;
+long fake_heap_pages;
+uint8_t fake_ro_page[4096];
+static struct vcpu *current;
+
+/* ---- Heap ---- */
+
+void *alloc_xenheap_pages(unsigned int order)
+{
+    void *p;
+
+    if (fake_heap_fail_after && !--fake_heap_fail_after)
+        return NULL;
+    p = aligned_alloc(4096, 4096UL << order);
+    if (!p)
+        abort();
+    memset(p, 0, 4096UL << order);
+    fake_heap_pages += 1L << order;
+    return p;
+}
+
+void free_xenheap_pages(void *va, unsigned int order)
+{
+    if (!va)
+        return;
+    fake_heap_pages -= 1L << order;
+    free(va);
+}
+
+/* ---- Guest memory ---- */
+
+static bool overlaps(unsigned long va, size_t len, unsigned long lo, unsigned long hi)
+{
+    return len && va < hi && va + len > lo;
+}
+
+bool guest_range_ok(unsigned long va, size_t len)
+{
+    if (va + len < va)
+        return false;
+    return !overlaps(va, len, 0, FAKE_BAD_VA_END);
+}
+
+int copy_from_guest(void *dst, unsigned long va, size_t len)
+{
+    if (!guest_range_ok(va, len))
+        return -EFAULT;
+    memcpy(dst, (const void *)va, len);
+    return 0;
+}
+
+int copy_to_guest(unsigned long va, const void *src, size_t len)
+{
+    unsigned long ro = (unsigned long)fake_ro_page;
+
+    if (!guest_range_ok(va, len) || overlaps(va, len, ro, ro + sizeof(fake_ro_page)))
+        return -EFAULT;
+    memcpy((void *)va, src, len);
+    return 0;
+}
+
+/* ---- Arch and scheduler hooks ---- */
+
+static unsigned int dom_index(const struct domain *d)
+{
+    unsigned int i = (unsigned int)(d - fake.dom);
+
+    if (i >= FAKE_NR_DOMS)
+        abort();
+    return i;
+}
+
+struct vcpu_info *arch_vcpu_info(struct vcpu *v)
+{
+    return &fake.shared[dom_index(v->domain)].vcpu_info[v->vcpu_id];
+}
+
+struct shared_info *arch_shared_info(struct domain *d)
+{
+    return &fake.shared[dom_index(d)];
+}
+
+void vcpu_kick(struct vcpu *v)
+{
+    fake.kicks[dom_index(v->domain)][v->vcpu_id]++;
+    fake.blocked[dom_index(v->domain)][v->vcpu_id] = false;
+}
+
+void vcpu_wake(struct vcpu *v)
+{
+    fake.wakes[dom_index(v->domain)][v->vcpu_id]++;
+    fake.blocked[dom_index(v->domain)][v->vcpu_id] = false;
+}
+
+void vcpu_block(void)
+{
+    fake.blocked[dom_index(current->domain)][current->vcpu_id] = true;
+}
+
+struct vcpu *current_vcpu(void)
+{
+    return current;
+}
+
+struct domain *domain_by_id(domid_t id)
+{
+    for (unsigned int i = 0; i < FAKE_NR_DOMS; i++)
+        if (fake.alive[i] && fake.dom[i].domain_id == id)
+            return &fake.dom[i];
+    return NULL;
+}
+
+s_time_t now(void)
+{
+    return fake_now;
+}
+
+void arch_timer_program(s_time_t deadline)
+{
+    (void)deadline;
+}
+
+unsigned int arch_cpu_id(void)
+{
+    return 0;
+}
+
+/* ---- The machine ---- */
+
+void fake_machine_init(void)
+{
+    memset(&fake, 0, sizeof(fake));
+    fake_now = 1000;
+    fake_heap_fail_after = 0;
+    for (unsigned int i = 0; i < FAKE_NR_DOMS; i++) {
+        struct domain *d = &fake.dom[i];
+
+        d->domain_id = i == FAKE_D0 ? 0 : FAKE_D1_ID;
+        d->is_privileged = i == FAKE_D0;
+        d->max_vcpus = FAKE_MAX_VCPUS;
+        d->vcpus = fake.vcpus[i];
+        for (unsigned int v = 0; v < FAKE_MAX_VCPUS; v++) {
+            if (v == FAKE_ABSENT_VCPU)
+                continue;
+            fake.vcpu[i][v].vcpu_id = v;
+            fake.vcpu[i][v].domain = d;
+            fake.vcpus[i][v] = &fake.vcpu[i][v];
+            fake.vcpu[i][v].is_up = true;
+            /* As Linux starts: everything masked. */
+            fake.shared[i].vcpu_info[v].evtchn_upcall_mask = 1;
+        }
+        if (evtchn_domain_init(d))
+            abort();
+        fake.alive[i] = true;
+    }
+    dom0 = &fake.dom[FAKE_D0];
+    current = &fake.vcpu[FAKE_D0][0];
+}
+
+void fake_domain_destroy(unsigned int dom)
+{
+    if (!fake.alive[dom])
+        return;
+    fake.alive[dom] = false;
+    fake.dom[dom].is_dying = true;
+    evtchn_domain_destroy(&fake.dom[dom]);
+}
+
+void fake_machine_fini(void)
+{
+    for (unsigned int i = 0; i < FAKE_NR_DOMS; i++)
+        fake_domain_destroy(i);
+    dom0 = NULL;
+    current = NULL;
+}
+
+struct domain *fake_dom(unsigned int dom)
+{
+    return &fake.dom[dom];
+}
+
+struct vcpu *fake_vcpu(unsigned int dom, unsigned int vcpu)
+{
+    return fake.vcpus[dom][vcpu];
+}
+
+void fake_set_current(struct vcpu *v)
+{
+    current = v;
+}
+
+struct vcpu_info *fake_vcpu_info(unsigned int dom, unsigned int vcpu)
+{
+    return &fake.shared[dom].vcpu_info[vcpu];
+}
+
+void fake_clear_counts(void)
+{
+    memset(fake.kicks, 0, sizeof(fake.kicks));
+    memset(fake.wakes, 0, sizeof(fake.wakes));
+}
