@@ -46,6 +46,8 @@ PASSING = {
     "user_mode": "",
     "syscall": "",
     "fpu": "",
+    "evtchn": "",
+    "evtchn_hostile": "",
 }
 # crash kind -> the vector it raises (tests/guests/crash.c).
 CRASH_KINDS = {"ud": 6, "pf": 14, "gp": 13, "de": 0, "bp": 3}
