@@ -15,6 +15,7 @@
 #include <keel/hypercall.h>
 #include <keel/lib.h>
 #include <keel/mm.h>
+#include <keel/sched.h>
 #include <keel/vcpu.h>
 #include <public/sched.h>
 #include <public/xen.h>
@@ -62,6 +63,12 @@ struct vcpu *vcpu_create(struct domain *d, unsigned int id)
     v->vcpu_id = id;
     v->domain = d;
     if (arch_vcpu_create(v)) {
+        free_xenheap_pages(v, order_for_bytes(sizeof(*v)));
+        return NULL;
+    }
+    /* Spread vCPUs over the CPUs; the scheduler balances from there. */
+    if (sched_init_vcpu(v, id % arch_nr_cpus())) {
+        arch_vcpu_destroy(v);
         free_xenheap_pages(v, order_for_bytes(sizeof(*v)));
         return NULL;
     }

@@ -10,6 +10,7 @@
 #include <keel/guest_access.h>
 #include <keel/hypercall.h>
 #include <keel/lib.h>
+#include <keel/sched.h>
 #include <keel/vcpu.h>
 #include <public/sched.h>
 
@@ -22,6 +23,7 @@ long do_sched_op(unsigned long cmd, unsigned long arg, unsigned long unused3,
     (void)unused3, (void)unused4, (void)unused5;
     switch (cmd) {
     case SCHEDOP_yield:
+        vcpu_yield();
         return 0;
     case SCHEDOP_block:
         return evtchn_sched_block(current_vcpu());

@@ -13,28 +13,31 @@
  *    range is checked; an unmapped area is accepted and the writes to it
  *    are lost.
  *  - VCPUOP_get_runstate_info: the runstate, copied out.
- * Everything else is -ENOSYS: the timer ops (another subsystem), SMP
- * bring-up (initialise, up, down), send_nmi, get_physid, the time area.
+ *  - VCPUOP_initialise / up / down: SMP bring-up (the context is checked
+ *    by arch_vcpu_initialise()); the last vCPU going down shuts the domain
+ *    down.
+ * Everything else is -ENOSYS: the timer ops (another subsystem), send_nmi,
+ * get_physid, the time area.
  *
- * Runstate: with one vCPU per physical CPU and no scheduler, a vCPU that
- * is up has been running since system time 0 and has never been anything
- * else; one that is down is offline. The area gets Xen's raw record (time
- * spent in earlier states, here none); get_runstate_info adds the time in
- * the current state, as Xen's vcpu_runstate_get() does.
+ * Runstate: the scheduler keeps each vCPU's time in every state
+ * (vcpu_runstate_times()); the area and get_runstate_info get that record.
  *
  * The registered areas are fields of struct vcpu; areas_lock serialises
  * registrations against each other and against vcpu_runstate_publish().
  */
+#include <keel/arch.h>
 #include <keel/domain.h>
 #include <keel/errno.h>
 #include <keel/guest_access.h>
 #include <keel/hypercall.h>
 #include <keel/lib.h>
 #include <keel/nospec.h>
+#include <keel/sched.h>
 #include <keel/spinlock.h>
 #include <keel/timer.h>
 #include <keel/vcpu.h>
 #include <keel/vcpu_op.h>
+#include <keel/vcpu_timer.h>
 #include <public/sched.h>
 #include <public/vcpu.h>
 #include <public/xen.h>
@@ -43,18 +46,20 @@
 #define VCPU_PAGE_SIZE 4096u
 
 /* Xen's record for the area: earlier states only (none yet). */
-static void runstate_raw(const struct vcpu *v, struct vcpu_runstate_info *r)
-{
-    memset(r, 0, sizeof(*r));
-    r->state = v->is_up ? RUNSTATE_running : RUNSTATE_offline;
-    r->state_entry_time = 0;
-}
-
-/* vcpu_runstate_get(): the record plus the time in the current state. */
+/*
+ * The scheduler's runstate record: times[] already include the current
+ * state up to now, so state_entry_time is now (Xen's reader adds
+ * now - state_entry_time to times[state], which is then ~0).
+ */
 static void runstate_now(const struct vcpu *v, struct vcpu_runstate_info *r)
 {
-    runstate_raw(v, r);
-    r->time[r->state] += now() - r->state_entry_time;
+    s_time_t entry;
+    int state;
+
+    memset(r, 0, sizeof(*r));
+    vcpu_runstate_times(v, r->time, &state, &entry);
+    r->state = state;
+    r->state_entry_time = now();
 }
 
 static spinlock_t areas_lock = SPINLOCK_INIT;
@@ -69,7 +74,7 @@ void vcpu_runstate_publish(struct vcpu *v)
     spin_unlock(&areas_lock);
     if (!va)
         return;
-    runstate_raw(v, &r);
+    runstate_now(v, &r);
     (void)copy_to_guest(va, &r, sizeof(r));
 }
 
@@ -117,10 +122,7 @@ static long register_runstate_area(struct vcpu *v, unsigned long arg)
     v->runstate_va = area.addr.p;
     spin_unlock(&areas_lock);
     /* Written now, on whichever vCPU asked; a fault is the guest's loss. */
-    if (v == current_vcpu())
-        runstate_raw(v, &r);
-    else
-        runstate_now(v, &r);
+    runstate_now(v, &r);
     (void)copy_to_guest(area.addr.p, &r, sizeof(r));
     return 0;
 }
@@ -136,15 +138,33 @@ static long vcpu_down(struct vcpu *v)
 {
     struct domain *d = v->domain;
 
-    if (v != current_vcpu())
-        return -ENOSYS;
-    v->is_up = false;
+    /* Down before sleep: a racing wake cannot bring it back (schedule.c). */
+    __atomic_store_n(&v->is_up, false, __ATOMIC_RELEASE);
+    vcpu_sleep(v);
     for (unsigned int i = 0; i < d->max_vcpus; i++)
-        if (d->vcpus[i] && d->vcpus[i]->is_up)
+        if (d->vcpus[i] && __atomic_load_n(&d->vcpus[i]->is_up, __ATOMIC_ACQUIRE))
             return 0;
     printk("Domain %u took its last vCPU down\n", d->domain_id);
     domain_shutdown(d, SHUTDOWN_poweroff);
     return 0;
+}
+
+/* VCPUOP_up: an initialised vCPU starts running. */
+static long vcpu_up(struct vcpu *v)
+{
+    if (!v->is_initialised)
+        return -EINVAL;
+    __atomic_store_n(&v->is_up, true, __ATOMIC_RELEASE);
+    vcpu_wake(v);
+    return 0;
+}
+
+/* VCPUOP_initialise: once, on a vCPU that has no context yet. */
+static long vcpu_initialise(struct vcpu *v, unsigned long arg)
+{
+    if (v->is_initialised)
+        return -EEXIST;
+    return arch_vcpu_initialise(v, arg);
 }
 
 long do_vcpu_op(unsigned long cmd, unsigned long vcpuid, unsigned long arg,
@@ -174,6 +194,15 @@ long do_vcpu_op(unsigned long cmd, unsigned long vcpuid, unsigned long arg,
         return register_runstate_area(v, arg);
     case VCPUOP_down:
         return vcpu_down(v);
+    case VCPUOP_up:
+        return vcpu_up(v);
+    case VCPUOP_initialise:
+        return vcpu_initialise(v, arg);
+    case VCPUOP_set_periodic_timer:
+    case VCPUOP_stop_periodic_timer:
+    case VCPUOP_set_singleshot_timer:
+    case VCPUOP_stop_singleshot_timer:
+        return vcpu_timer_op((int)cmd, v, arg);
     default:
         return -ENOSYS;
     }

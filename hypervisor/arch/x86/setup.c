@@ -24,6 +24,8 @@
 #include <keel/console.h>
 #include <keel/errno.h>
 #include <keel/lib.h>
+#include <keel/sched.h>
+#include <public/xen.h>
 
 unsigned char cpu0_stack[STACK_SIZE] __attribute__((aligned(STACK_SIZE), section(".bss.page_aligned")));
 static uint64_t cpu0_gdt[PAGE_SIZE / 8] __attribute__((aligned(PAGE_SIZE), section(".bss.page_aligned")));
@@ -33,7 +35,7 @@ static struct tss64 cpu0_tss __attribute__((aligned(128)));
 static uint16_t opt_console_port = COM1_PORT;
 static unsigned int opt_loglvl = CONSOLE_DEFAULT_LOGLEVEL;
 static unsigned int opt_maxcpus = NR_CPUS;
-static unsigned int opt_dom0_max_vcpus;
+unsigned int opt_dom0_max_vcpus;
 struct cmdline_size_range opt_dom0_mem = {
     CMDLINE_SIZE_UNSET, CMDLINE_SIZE_UNSET, CMDLINE_SIZE_UNSET
 };
@@ -68,7 +70,7 @@ static const struct cmdline_param keel_params[] = {
     CMDLINE_PARAM_CUSTOM("console", parse_console),
     CMDLINE_PARAM_UINT("loglvl", &opt_loglvl, 0, 9),
     CMDLINE_PARAM_UINT("maxcpus", &opt_maxcpus, 1, NR_CPUS),
-    CMDLINE_PARAM_UINT("dom0_max_vcpus", &opt_dom0_max_vcpus, 1, NR_CPUS),
+    CMDLINE_PARAM_UINT("dom0_max_vcpus", &opt_dom0_max_vcpus, 1, XEN_LEGACY_MAX_VCPUS),
     CMDLINE_PARAM_SIZE_RANGE("dom0_mem", &opt_dom0_mem),
     /* Test only: make the hypervisor fault on purpose (pf, gp, ud, de). */
     CMDLINE_PARAM_STRING("test_fault", opt_test_fault),
@@ -127,7 +129,9 @@ static void __noreturn start_dom0(void)
         printk(LOG_ERR "Cannot build dom0 (error %d): nothing to run.\n", rc);
         arch_power_off(POWER_OFF_FATAL);
     }
-    pv_run_first_time(v, &regs);
+    pv_update_wallclock(v->domain);
+    pv_start_vcpu(v, &regs);
+    arch_idle();
 }
 
 void start_keel(uint32_t magic, uint32_t mbi_pa);
@@ -170,6 +174,7 @@ void start_keel(uint32_t magic, uint32_t mbi_pa)
     ipi_init();
     time_selftest();
     smp_boot_cpus(opt_maxcpus);
+    scheduler_init(nr_cpus_online);
 
     printk("Keel %s ready: %u CPU%s online, %lu MiB RAM, TSC %lu kHz\n", KEEL_VERSION,
            nr_cpus_online, nr_cpus_online == 1 ? "" : "s", (unsigned long)(total_ram_bytes >> 20),

@@ -17,6 +17,7 @@
 #include <asm/pv/pv.h>
 #include <asm/smp.h>
 #include <asm/time.h>
+#include <keel/arch.h>
 #include <keel/buddy.h>
 #include <keel/lib.h>
 #include <keel/mm.h>
@@ -26,6 +27,11 @@
 
 unsigned int nr_cpus_online = 1;
 struct cpu_info *cpu_infos[NR_CPUS];
+
+unsigned int arch_nr_cpus(void)
+{
+    return nr_cpus_online;
+}
 unsigned long ap_boot_stack;   /* read by trampoline.S (ap_entry64) */
 
 extern const char trampoline_start[], trampoline_end[];

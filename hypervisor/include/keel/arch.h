@@ -31,6 +31,8 @@ void arch_reboot(void) __attribute__((noreturn));
 struct vcpu;
 /* Set up v's architectural state (v->arch). Returns 0 or -ENOMEM. */
 int arch_vcpu_create(struct vcpu *v);
+/* Free what arch_vcpu_create() set up (the vCPU never ran). */
+void arch_vcpu_destroy(struct vcpu *v);
 
 struct domain;
 struct vcpu_info;
@@ -48,6 +50,13 @@ struct shared_info *arch_shared_info(struct domain *d);
 void vcpu_kick(struct vcpu *v);
 
 /*
+ * Rewrite v's pvclock fields (vcpu_info.time) from the current TSC. v is
+ * the vCPU running on this CPU, interrupted (the guest's version check
+ * copes with an update between its reads).
+ */
+void arch_update_vcpu_time(struct vcpu *v);
+
+/*
  * VCPUOP_initialise: give the down vCPU v the context at guest address arg
  * (struct vcpu_guest_context). Returns 0, -EFAULT, -EINVAL (a bad field),
  * -ENOMEM, or a page-table/GDT validation error; on error v is unchanged.
@@ -59,5 +68,8 @@ void arch_dump_stack(void);
 
 /* This CPU's number (0 = boot CPU). */
 unsigned int arch_cpu_id(void);
+
+/* Physical CPUs online (they are numbered 0 .. n-1). */
+unsigned int arch_nr_cpus(void);
 
 #endif

@@ -21,6 +21,7 @@
 #include <asm/processor.h>
 #include <asm/pv/dom0_build.h>
 #include <asm/pv/pv.h>
+#include <keel/arch.h>
 #include <keel/bootinfo.h>
 #include <keel/buddy.h>
 #include <keel/elf_image.h>
@@ -399,6 +400,7 @@ int dom0_build(struct vcpu **vcpu0, struct cpu_regs *regs)
     unsigned int scratch_order = 0;
     struct domain *d;
     struct vcpu *v;
+    unsigned int nr_vcpus;
     unsigned long *p2m;
     mfn_t base, l4;
     int rc;
@@ -422,10 +424,21 @@ int dom0_build(struct vcpu **vcpu0, struct cpu_regs *regs)
     print_layout(&l, &ei);
 
     rc = -ENOMEM;
-    d = domain_create(0, true, 1);
-    if (!d || !(d->arch = alloc_xenheap_pages(0)) || !(v = vcpu_create(d, 0)) ||
-        setup_shared_info(d))
+    /* One vCPU per physical CPU unless dom0_max_vcpus= says otherwise; all in shared_info. */
+    nr_vcpus = min(opt_dom0_max_vcpus ? opt_dom0_max_vcpus : arch_nr_cpus(),
+                   (unsigned int)XEN_LEGACY_MAX_VCPUS);
+    d = domain_create(0, true, nr_vcpus);
+    if (!d || !(d->arch = alloc_xenheap_pages(0)) || setup_shared_info(d))
         goto out_nomem;
+    for (unsigned int i = 0; i < nr_vcpus; i++) {
+        struct vcpu *vi = vcpu_create(d, i);
+
+        if (!vi)
+            goto out_nomem;
+        /* vCPUs other than 0 stay down until the guest initialises them. */
+        vi->arch->vcpu_info = &pv_domain(d)->shared_info->vcpu_info[i];
+    }
+    v = d->vcpus[0];
     dom0 = d;
     p2m = alloc_xenheap_pages(order_for_bytes(l.nr_pages * sizeof(*p2m)));
     if (!p2m || allocate_memory(d, &l, p2m, &base))
@@ -469,7 +482,8 @@ int dom0_build(struct vcpu **vcpu0, struct cpu_regs *regs)
     regs->cs = FLAT_KERNEL_CS;
     regs->ss = FLAT_KERNEL_SS;
     *vcpu0 = v;
-    printk("Dom0 has %u vCPU, starting at %016lx\n", d->max_vcpus, (unsigned long)regs->rip);
+    printk("Dom0 has %u vCPU%s, starting at %016lx\n", d->max_vcpus, d->max_vcpus == 1 ? "" : "s",
+           (unsigned long)regs->rip);
     rc = 0;
     goto out_scratch;
 

@@ -30,6 +30,12 @@ int arch_vcpu_create(struct vcpu *v)
     return 0;
 }
 
+void arch_vcpu_destroy(struct vcpu *v)
+{
+    free_xenheap_pages(v->arch, order_for_bytes(sizeof(*v->arch)));
+    v->arch = NULL;
+}
+
 struct vcpu *current_vcpu(void)
 {
     return get_cpu_info()->current;
@@ -58,11 +64,9 @@ void pv_toggle_guest_mode(struct vcpu *v)
     a->in_kernel = !a->in_kernel;
 }
 
-void pv_run_first_time(struct vcpu *v, const struct cpu_regs *initial)
+void pv_start_vcpu(struct vcpu *v, const struct cpu_regs *initial)
 {
     v->arch->saved_regs = *initial;
-    write_cr3(v->arch->guest_table << PAGE_SHIFT);
-    pv_update_wallclock(v->domain);
-    vcpu_runstate_publish(v);
-    arch_context_switch(NULL, v);
+    v->is_up = true;
+    vcpu_wake(v);
 }

@@ -10,6 +10,8 @@
 
 /* dom0_mem= from the command line (CMDLINE_SIZE_UNSET where not given). */
 extern struct cmdline_size_range opt_dom0_mem;
+/* dom0_max_vcpus= (0: one vCPU per physical CPU). */
+extern unsigned int opt_dom0_max_vcpus;
 
 /*
  * Build domain 0 from boot module 1 (kernel) and 2 (initrd, optional).

@@ -94,7 +94,7 @@ void pv_return_to_guest(struct cpu_regs *regs) __attribute__((noreturn));
 /* Leave guest context for this CPU's idle loop, on a fresh stack. */
 void arch_idle(void) __attribute__((noreturn));
 
-/* Start running v on this CPU from its initial frame. Does not return. */
-void pv_run_first_time(struct vcpu *v, const struct cpu_regs *initial) __attribute__((noreturn));
+/* Give the built vCPU v its initial frame and make it runnable. */
+void pv_start_vcpu(struct vcpu *v, const struct cpu_regs *initial);
 
 #endif
