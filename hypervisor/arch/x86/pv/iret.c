@@ -3,8 +3,8 @@
  * The iret hypercall: a PV kernel returns from every exception, interrupt
  * and system call through it, to kernel or to user mode. The guest's RSP
  * points at a struct iret_context. Selectors are forced to RPL 3 and must
- * be the flat ring-3 ones (the guest has no GDT of its own yet); RIP and
- * RSP must be canonical, so the final IRETQ cannot fault on guest data.
+ * be the guest's own or the flat ring-3 ones; RIP and RSP must be
+ * canonical.
  */
 #include <asm/desc.h>
 #include <asm/processor.h>
@@ -18,14 +18,26 @@
 
 void pv_iret_fault(struct cpu_regs *regs);
 
+/*
+ * A selector the guest may return to: one of its own (GDT below the
+ * reserved page, whose descriptors were validated, or its LDT), or one of
+ * the flat ring-3 selectors of the reserved page; never another reserved
+ * one. A descriptor that turns out unusable makes the final IRETQ fault,
+ * which crashes the domain (pv_iret_fault), not Keel.
+ */
+static bool guest_selector(unsigned long sel)
+{
+    return (sel & 4) || (sel & ~7ul) < FIRST_RESERVED_GDT_BYTE;
+}
+
 static bool valid_code_selector(unsigned long cs)
 {
-    return cs == FLAT_RING3_CS64 || cs == FLAT_RING3_CS32;
+    return cs == FLAT_RING3_CS64 || cs == FLAT_RING3_CS32 || ((cs & ~3ul) && guest_selector(cs));
 }
 
 static bool valid_stack_selector(unsigned long ss)
 {
-    return ss == FLAT_RING3_SS64 || ss == (FLAT_RING3_DS64 | 3);
+    return ss == FLAT_RING3_SS64 || ss == (FLAT_RING3_DS64 | 3) || guest_selector(ss);
 }
 
 /* iret(): no arguments; the frame is on the guest stack. */
