@@ -28,6 +28,7 @@ static const struct hypercall_entry hypercall_table[64] = {
     HC(__HYPERVISOR_memory_op, do_memory_op, 2),
     HC(__HYPERVISOR_multicall, do_multicall, 2),
     HC(__HYPERVISOR_update_va_mapping, do_update_va_mapping, 3),
+    HC(__HYPERVISOR_set_timer_op, do_set_timer_op, 1),
     HC(__HYPERVISOR_xen_version, do_xen_version, 2),
     HC(__HYPERVISOR_console_io, do_console_io, 3),
     HC(__HYPERVISOR_vm_assist, do_vm_assist, 2),

@@ -43,6 +43,7 @@ hypercall_fn_t do_memory_op;
 hypercall_fn_t do_multicall;
 hypercall_fn_t do_vcpu_op;
 hypercall_fn_t do_event_channel_op;
+hypercall_fn_t do_set_timer_op;
 
 /* Architecture handlers (x86 PV). */
 hypercall_fn_t do_set_trap_table;

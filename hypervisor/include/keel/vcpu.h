@@ -11,6 +11,8 @@
 
 #include <stdbool.h>
 
+#include <keel/vcpu_timer.h>
+
 struct domain;
 struct arch_vcpu;
 
@@ -31,6 +33,9 @@ struct vcpu {
 
     /* SCHEDOP_poll: the ports being polled; event_channel.c */
     bool polling;
+
+    /* Singleshot and periodic VIRQ_TIMER; its own lock (vcpu_timer.c). */
+    struct vcpu_timers timers;
 
     struct arch_vcpu *arch;
 };

@@ -103,6 +103,7 @@ void arch_context_switch(struct vcpu *prev, struct vcpu *next)
         arch_idle();
     ci->current = next;
     next->processor = ci->cpu_id;
+    vcpu_timers_follow(next);
     load_vcpu(next);
     pv_update_vcpu_time(next);
     pv_return_to_guest(guest_regs());

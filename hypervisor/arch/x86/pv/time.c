@@ -7,6 +7,7 @@
 #include <asm/processor.h>
 #include <asm/pv/pv.h>
 #include <asm/time.h>
+#include <keel/arch.h>
 #include <public/xen.h>
 
 /* Order the version bumps against the field writes (pairs with the guest's reads). */
@@ -25,6 +26,11 @@ void pv_update_vcpu_time(struct vcpu *v)
     t->flags = 0;   /* not TSC_STABLE: no cross-CPU TSC synchronisation check yet */
     wmb();
     t->version++;
+}
+
+void arch_update_vcpu_time(struct vcpu *v)
+{
+    pv_update_vcpu_time(v);
 }
 
 void pv_update_wallclock(struct domain *d)
