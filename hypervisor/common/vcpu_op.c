@@ -16,8 +16,8 @@
  *  - VCPUOP_initialise / up / down: SMP bring-up (the context is checked
  *    by arch_vcpu_initialise()); the last vCPU going down shuts the domain
  *    down.
- * Everything else is -ENOSYS: the timer ops (another subsystem), send_nmi,
- * get_physid, the time area.
+ *  - The timer ops (set/stop singleshot and periodic): vcpu_timer.c.
+ * Everything else is -ENOSYS: send_nmi, get_physid, the time area.
  *
  * Runstate: the scheduler keeps each vCPU's time in every state
  * (vcpu_runstate_times()); the area and get_runstate_info get that record.

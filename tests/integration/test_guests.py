@@ -46,6 +46,7 @@ PASSING = {
     "user_mode": "",
     "syscall": "",
     "fpu": "",
+    "timer": "",
     "evtchn": "",
     "evtchn_hostile": "",
 }
