@@ -7,6 +7,7 @@
  */
 #include <asm/apic.h>
 #include <asm/config.h>
+#include <asm/ipi.h>
 #include <asm/mm.h>
 #include <asm/page.h>
 #include <asm/processor.h>
@@ -58,8 +59,7 @@ static bool iomem_permitted(const struct domain *d, mfn_t mfn)
 
 static void flush_tlb_all(void)
 {
-    /* Guests run on one CPU so far; other CPUs hold no guest translations. */
-    flush_tlb_local();
+    flush_tlb_all_cpus();
 }
 
 static void free_domain_page(struct page_info *pg)

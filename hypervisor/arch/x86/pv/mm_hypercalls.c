@@ -8,10 +8,11 @@
  * Batches are preemptible: after MMU_BATCH requests the call continues
  * itself with the progress so far in *done and MMU_UPDATE_PREEMPTED set in
  * the count, Xen's encoding, so an arbitrarily long batch never holds the
- * CPU. Guest TLB flushes are whole-TLB flushes of this CPU: a PV domain's
- * vCPU runs on one CPU so far.
+ * CPU. Guest TLB flushes that name other vCPUs (MULTI, ALL) flush every
+ * CPU: simple, and a superset of the CPUs the domain's vCPUs ran on.
  */
 #include <asm/config.h>
+#include <asm/ipi.h>
 #include <asm/page.h>
 #include <asm/processor.h>
 #include <asm/pv/pv.h>
@@ -126,7 +127,8 @@ long do_mmu_update(unsigned long reqs, unsigned long count, unsigned long pdone,
         }
         done++;
     }
-    flush_tlb_local();
+    /* Updated entries may be cached by any CPU that ran this domain. */
+    flush_tlb_all_cpus();
     if (batch_report(pdone, done))
         return -EFAULT;
     return rc;
@@ -200,16 +202,22 @@ static int mmuext_one(struct vcpu *v, const struct mmuext_op *op)
     case MMUEXT_NEW_USER_BASEPTR:
         return new_baseptr(v, op->arg1.mfn, true);
     case MMUEXT_TLB_FLUSH_LOCAL:
-    case MMUEXT_TLB_FLUSH_MULTI:
-    case MMUEXT_TLB_FLUSH_ALL:
         flush_tlb_local();
         return 0;
+    case MMUEXT_TLB_FLUSH_MULTI:
+    case MMUEXT_TLB_FLUSH_ALL:
+        flush_tlb_all_cpus();
+        return 0;
     case MMUEXT_INVLPG_LOCAL:
+        if (!is_canonical_address(op->arg1.linear_addr))
+            return -EINVAL;
+        invlpg(op->arg1.linear_addr);
+        return 0;
     case MMUEXT_INVLPG_MULTI:
     case MMUEXT_INVLPG_ALL:
         if (!is_canonical_address(op->arg1.linear_addr))
             return -EINVAL;
-        invlpg(op->arg1.linear_addr);
+        flush_tlb_all_cpus();
         return 0;
     case MMUEXT_FLUSH_CACHE:
     case MMUEXT_FLUSH_CACHE_GLOBAL:
@@ -316,13 +324,12 @@ long do_update_va_mapping(unsigned long va, unsigned long val, unsigned long fla
                    v->domain->domain_id, va, val, rc);
         return rc;
     }
-    switch (flags & UVMF_FLUSHTYPE_MASK) {
-    case UVMF_TLB_FLUSH:
+    /* Other vCPUs named (UVMF_ALL or a vCPU bitmap): flush every CPU. */
+    if ((flags & UVMF_FLUSHTYPE_MASK) && (flags & ~UVMF_FLUSHTYPE_MASK) != UVMF_LOCAL)
+        flush_tlb_all_cpus();
+    else if ((flags & UVMF_FLUSHTYPE_MASK) == UVMF_TLB_FLUSH)
         flush_tlb_local();
-        break;
-    case UVMF_INVLPG:
+    else if ((flags & UVMF_FLUSHTYPE_MASK) == UVMF_INVLPG)
         invlpg(va);
-        break;
-    }
     return 0;
 }
