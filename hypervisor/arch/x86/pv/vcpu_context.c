@@ -160,6 +160,8 @@ int arch_vcpu_initialise(struct vcpu *v, unsigned long arg)
     a->gs_base_kernel = c->gs_base_kernel;
     a->gs_base_user = c->gs_base_user;
     a->fpu_ts = c->ctrlreg[0] & X86_CR0_TS;
+    /* As in Xen, the IOPL field of the context's flags is the new vCPU's virtual IOPL. */
+    a->iopl = (c->user_regs.rflags & X86_EFLAGS_IOPL) >> 12;
     if (c->flags & VGCF_I387_VALID) {
         uint32_t *mxcsr = (uint32_t *)&c->fpu_ctxt.x[FXSAVE_MXCSR_OFFSET];
 
