@@ -73,11 +73,6 @@ void console_guest_write(uint16_t domid, const char *buf, size_t len)
     spin_unlock_irqrestore(&console_lock, flags);
 }
 
-bool console_read_char(char *c)
-{
-    return arch_console_read(c);
-}
-
 void vprintk(const char *fmt, va_list ap)
 {
     char buf[512];

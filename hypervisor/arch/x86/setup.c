@@ -130,6 +130,7 @@ static void __noreturn start_dom0(void)
         arch_power_off(POWER_OFF_FATAL);
     }
     pv_update_wallclock(v->domain);
+    console_input_start();
     pv_start_vcpu(v, &regs);
     arch_idle();
 }

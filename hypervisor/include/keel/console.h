@@ -29,7 +29,10 @@ void console_force_unlock(void);
  */
 void console_guest_write(uint16_t domid, const char *buf, size_t len);
 
-/* Take one character of console input if there is one. */
+/* Take one character of buffered console input if there is one. */
 bool console_read_char(char *c);
+
+/* Start polling console input for dom0 (VIRQ_CONSOLE). After timers work. */
+void console_input_start(void);
 
 #endif
