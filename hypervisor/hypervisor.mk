@@ -111,8 +111,9 @@ $(BUILD)/keel.iso: $(BUILD)/keel.elf $(BUILD)/iso-args scripts/mkiso.sh $(DOM0) 
 
 iso: deps-build $(BUILD)/keel.iso
 
-# 'make run' boots the whole system: Keel with Debian's Linux as dom0
-# (fetched and cached by scripts/fetch-linux.sh) and a busybox initramfs.
+# 'make run' boots the whole system the way a machine would: GRUB (from
+# build/run.iso) loads Keel with multiboot2 and Debian's Linux (fetched and
+# cached by scripts/fetch-linux.sh) with a busybox initramfs as dom0.
 # DOM0=path/to/kernel (e.g. build/guests/hello.elf) runs another dom0.
 LINUX_DOM0_ARGS := console=hvc0 earlyprintk=xen loglevel=8 acpi=off xen.fifo_events=0 \
 	swiotlb=noforce
@@ -122,8 +123,9 @@ RUN_INITRD    = $(if $(DOM0),$(INITRD),cache/linux/initramfs.cpio.gz)
 
 run: deps-run
 	$(MAKE) all $(if $(DOM0),,linux-image linux-initramfs)
-	$(QEMU) $(QEMU_ARGS) -kernel $(BUILD)/keel.elf -append "$(KEEL_ARGS)" \
-		-initrd "$(RUN_DOM0) $(RUN_DOM0_ARGS)$(if $(RUN_INITRD),$(comma)$(RUN_INITRD))"
+	scripts/mkiso.sh $(BUILD)/run.iso $(BUILD)/keel.elf "$(KEEL_ARGS)" "$(RUN_DOM0)" \
+		"$(RUN_DOM0_ARGS)" "$(RUN_INITRD)"
+	$(QEMU) $(QEMU_ARGS) -cdrom $(BUILD)/run.iso -boot d
 
 comma := ,
 .PHONY: iso run FORCE
