@@ -34,7 +34,10 @@ GUEST_VARIANTS     := inline hcpage
 GUEST_DEFS_inline  :=
 GUEST_DEFS_hcpage  := -DGUEST_HYPERCALL_PAGE
 GUEST_LIB_SRCS     := $(wildcard $(GUEST_LIB_DIR)/*.c) $(wildcard $(GUEST_LIB_DIR)/*.S)
-guest_lib_objs      = $(patsubst $(GUEST_LIB_DIR)/%,$(GUEST_BUILD)/lib-$(1)/%.o,$(GUEST_LIB_SRCS))
+# The hypervisor's freestanding string and printf code serves the guests too.
+GUEST_SHARED_SRCS  := hypervisor/common/string.c hypervisor/common/vsprintf.c
+guest_lib_objs      = $(patsubst $(GUEST_LIB_DIR)/%,$(GUEST_BUILD)/lib-$(1)/%.o,$(GUEST_LIB_SRCS)) \
+	$(patsubst hypervisor/common/%,$(GUEST_BUILD)/lib-$(1)/shared/%.o,$(GUEST_SHARED_SRCS))
 
 GUEST_ELFS := $(patsubst %,$(GUEST_BUILD)/%.elf,$(GUESTS)) \
 	$(patsubst %,$(GUEST_BUILD)/%-hcpage.elf,$(filter $(GUESTS),$(GUESTS_HCPAGE)))
@@ -47,6 +50,11 @@ $(GUEST_BUILD)/lib-$(1)/%.c.o: $(GUEST_LIB_DIR)/%.c
 	@mkdir -p $$(dir $$@)
 	@echo "  CC      $$< ($(1))"
 	@$$(CC) $$(GUEST_CFLAGS) $$(GUEST_DEFS_$(1)) -c $$< -o $$@
+
+$(GUEST_BUILD)/lib-$(1)/shared/%.c.o: hypervisor/common/%.c
+	@mkdir -p $$(dir $$@)
+	@echo "  CC      $$< ($(1))"
+	@$$(CC) $$(GUEST_CFLAGS) -Ihypervisor/include -c $$< -o $$@
 
 $(GUEST_BUILD)/lib-$(1)/%.S.o: $(GUEST_LIB_DIR)/%.S
 	@mkdir -p $$(dir $$@)
