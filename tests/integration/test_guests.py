@@ -50,6 +50,17 @@ PASSING = {
     "evtchn": "",
     "evtchn_hostile": "",
 }
+# Guests that need several CPUs or Keel options, each boot one scenario:
+# (scenario id, guest, module arguments, QEMU -smp, Keel options).
+SMP_PASSING = [
+    # dom0 gets one vCPU per physical CPU: all must come up.
+    ("smp-2", "smp", "vcpus=2", 2, ""),
+    ("smp-4", "smp", "vcpus=4", 4, ""),
+    # Twice as many spinning vCPUs as CPUs: equal shares, no CPU idle.
+    ("fairness-share", "fairness", "pcpus=2", 2, "dom0_max_vcpus=4 dom0_weight=512"),
+    # Capped at half a CPU: the domain runs half the time, the CPU idles the rest.
+    ("fairness-cap", "fairness", "pcpus=1 cap=50", 1, "dom0_max_vcpus=2 dom0_cap=50"),
+]
 # crash kind -> the vector it raises (tests/guests/crash.c).
 CRASH_KINDS = {"ud": 6, "pf": 14, "gp": 13, "de": 0, "bp": 3}
 
@@ -67,10 +78,11 @@ NOT_IMPLEMENTED = re.compile(r": (got|is) -38 \(-ENOSYS\)")
 KNOWN_GAPS = []
 
 
-def guest_scenario(image, args="", name=None, hypervisor="keel.elf"):
+def guest_scenario(image, args="", name=None, hypervisor="keel.elf", smp=1, options=""):
     initrd = f"guests/{image}.elf" + (f" {args}" if args else "")
-    sc = Scenario(name or f"guest-{image}", "kernel", 1, 256,
-                  append="console=com1 loglvl=3", initrd=initrd, hypervisor=hypervisor)
+    sc = Scenario(name or f"guest-{image}", "kernel", smp, 256,
+                  append=" ".join(filter(None, ["console=com1 loglvl=3", options])),
+                  initrd=initrd, hypervisor=hypervisor)
     if not sc.initrd_path().exists():
         return pytest.param(sc, id=sc.name, marks=pytest.mark.skip(
             reason=f"{sc.initrd_path()} is missing: run 'make guests' (the top-level Makefile "
@@ -149,17 +161,37 @@ def xfail_if_only_known_gaps(boot, name):
     pytest.xfail(f"guest {name}: " + " | ".join(reasons))
 
 
-# The same guests on the clang-built hypervisor: both compilers' images must run them.
-CLANG_GUESTS = ["hello", "traps", "ptwr", "multicall"]
+# The same guests on the clang-built hypervisor: both compilers' images must run them
+# (for a guest in SMP_PASSING, every one of its scenarios).
+CLANG_GUESTS = ["hello", "traps", "ptwr", "multicall", "smp", "fairness"]
 
 
-@pytest.mark.parametrize("boot", [guest_scenario(g, a) for g, a in PASSING.items()] +
-                         [guest_scenario(g, PASSING[g], name=f"clang-guest-{g}",
-                                         hypervisor="clang/keel.elf") for g in CLANG_GUESTS],
+def passing_scenarios(prefix="guest", hypervisor="keel.elf", only=None):
+    out = [guest_scenario(g, a, name=f"{prefix}-{g}", hypervisor=hypervisor)
+           for g, a in PASSING.items() if only is None or g in only]
+    out += [guest_scenario(g, a, name=f"{prefix}-{sid}", hypervisor=hypervisor, smp=smp,
+                           options=opts)
+            for sid, g, a, smp, opts in SMP_PASSING if only is None or g in only]
+    return out
+
+
+def check_sched_options(boot):
+    """dom0_weight= / dom0_cap= on Keel's command line: Keel says it applied them."""
+    opts = dict(re.findall(r"\b(dom0_weight|dom0_cap)=(\d+)", boot.scenario.append or ""))
+    if not opts:
+        return
+    m = boot.expect(r"Dom0 scheduling: weight (\d+), cap (\d+)%", "'Dom0 scheduling' line")
+    assert (m.group(1), m.group(2)) == (opts.get("dom0_weight", "256"), opts.get("dom0_cap", "0")), (
+        f"Keel applied {m.group(0)!r} for {opts}{guest_context(boot)}")
+
+
+@pytest.mark.parametrize("boot", passing_scenarios() +
+                         passing_scenarios("clang-guest", "clang/keel.elf", CLANG_GUESTS),
                          indirect=True)
 def test_guest_passes(boot):
     """One RESULT line, PASS, naming the guest; then a clean power-off."""
     require_guests_run(boot)
+    check_sched_options(boot)
     name = boot.scenario.initrd.split()[0].removeprefix("guests/").removesuffix(".elf")
     found = results(boot)
     assert found, f"guest {name} printed no RESULT line{guest_context(boot)}"
@@ -229,12 +261,13 @@ def test_guest_images():
         errors, _ = check_elf.check(image)
         problems += [f"{image.name}: {e}" for e in errors]
     assert not problems, "bad guest images:\n  " + "\n  ".join(problems)
-    missing = [g for g in list(PASSING) + ["crash"] if not (GUEST_DIR / f"{g}.elf").exists()]
+    missing = [g for g in list(PASSING) + [g for _, g, *_ in SMP_PASSING] + ["crash"]
+               if not (GUEST_DIR / f"{g}.elf").exists()]
     assert not missing, f"guest images not built: {missing}"
 
 
 def test_harness_knows_every_guest():
     """A new tests/guests/<name>.c needs a scenario here, or it never runs."""
     sources = {p.stem for p in (REPO / "tests" / "guests").glob("*.c")}
-    known = {g.removesuffix("-hcpage") for g in PASSING} | {"crash"}
+    known = {g.removesuffix("-hcpage") for g in PASSING} | {g for _, g, *_ in SMP_PASSING} | {"crash"}
     assert sources <= known, f"guests without a test in test_guests.py: {sorted(sources - known)}"

@@ -40,6 +40,9 @@ struct cmdline_size_range opt_dom0_mem = {
     CMDLINE_SIZE_UNSET, CMDLINE_SIZE_UNSET, CMDLINE_SIZE_UNSET
 };
 static char opt_test_fault[8];
+/* dom0's credit-scheduler weight and cap (% of one CPU, 0 = none): keel/sched.h. */
+static unsigned int opt_dom0_weight = 256;
+static unsigned int opt_dom0_cap;
 
 /* "console=" takes a comma-separated list, as Xen's does: com1, com2, none. */
 static int parse_console(const char *value)
@@ -72,6 +75,8 @@ static const struct cmdline_param keel_params[] = {
     CMDLINE_PARAM_UINT("maxcpus", &opt_maxcpus, 1, NR_CPUS),
     CMDLINE_PARAM_UINT("dom0_max_vcpus", &opt_dom0_max_vcpus, 1, XEN_LEGACY_MAX_VCPUS),
     CMDLINE_PARAM_SIZE_RANGE("dom0_mem", &opt_dom0_mem),
+    CMDLINE_PARAM_UINT("dom0_weight", &opt_dom0_weight, 1, 65535),
+    CMDLINE_PARAM_UINT("dom0_cap", &opt_dom0_cap, 0, 100 * NR_CPUS),
     /* Test only: make the hypervisor fault on purpose (pf, gp, ud, de). */
     CMDLINE_PARAM_STRING("test_fault", opt_test_fault),
 };
@@ -129,6 +134,14 @@ static void __noreturn start_dom0(void)
         printk(LOG_ERR "Cannot build dom0 (error %d): nothing to run.\n", rc);
         arch_power_off(POWER_OFF_FATAL);
     }
+    /* The cap's upper bound depends on the CPUs that came up: checked here. */
+    rc = sched_set_domain_params(v->domain, opt_dom0_weight, opt_dom0_cap);
+    if (rc)
+        printk(LOG_WARN "dom0_weight=%u dom0_cap=%u refused (error %d; the cap is at most "
+                        "100 x %u CPUs): dom0 keeps weight 256, no cap\n",
+               opt_dom0_weight, opt_dom0_cap, rc, nr_cpus_online);
+    else if (opt_dom0_weight != 256 || opt_dom0_cap)
+        printk("Dom0 scheduling: weight %u, cap %u%%\n", opt_dom0_weight, opt_dom0_cap);
     pv_update_wallclock(v->domain);
     console_input_start();
     pv_start_vcpu(v, &regs);

@@ -81,17 +81,19 @@ void check_record(bool ok, const char *file, int line, const char *fmt, ...)
 {
     char msg[256];
     va_list ap;
+    bool first;
 
-    checks_total++;
+    /* Atomic: SMP guests check from every vCPU (smp.h). */
+    __atomic_fetch_add(&checks_total, 1, __ATOMIC_RELAXED);
     if (ok)
         return;
-    checks_failed++;
+    first = __atomic_fetch_add(&checks_failed, 1, __ATOMIC_RELAXED) == 0;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     console_newline();
     printf("check failed at %s:%d: %s\n", file, line, msg);
-    if (checks_failed == 1)
+    if (first)
         snprintf(first_failure, sizeof(first_failure), "%s:%d: %s", file, line, msg);
 }
 
@@ -118,6 +120,23 @@ const char *errno_name(long rc)
         if (rc == -names[i].err)
             return names[i].name;
     return "";
+}
+
+unsigned int guest_arg_uint(const char *key, unsigned int dflt)
+{
+    const char *line = (const char *)start_info->cmd_line;
+    size_t klen = strlen(key);
+
+    for (const char *s = line; *s; s++) {
+        unsigned int v = 0;
+
+        if ((s != line && s[-1] != ' ') || strncmp(s, key, klen) || s[klen] != '=')
+            continue;
+        for (s += klen + 1; *s >= '0' && *s <= '9'; s++)
+            v = v * 10 + (unsigned int)(*s - '0');
+        return v;
+    }
+    return dflt;
 }
 
 void guest_start(start_info_t *si)

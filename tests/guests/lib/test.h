@@ -47,6 +47,9 @@ void check_record(bool ok, const char *file, int line, const char *fmt, ...) __p
 /* How many expectations failed so far. */
 unsigned int check_failures(void);
 
+/* The decimal value of "key=N" in the module's command line, or @dflt. */
+unsigned int guest_arg_uint(const char *key, unsigned int dflt);
+
 /* Xen's name for a negative return value ("-EFAULT"), or "" if none. */
 const char *errno_name(long rc);
 

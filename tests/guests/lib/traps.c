@@ -2,9 +2,11 @@
 /*
  * The framework's virtual IDT and trap bookkeeping (see traps.h).
  *
- * One vCPU, events always masked: trap_handle() runs with nothing else
- * concurrent, so the probe state needs no locking, only compiler barriers
- * around the probe call (the trap happens "inside" an ordinary call).
+ * Probes are vCPU 0's alone (other vCPUs share the table, smp.h, but not
+ * the probe), with events masked: trap_handle() for a probe runs with
+ * nothing else concurrent, so the probe state needs no locking, only
+ * compiler barriers around the probe call (the trap happens "inside" an
+ * ordinary call).
  */
 #include "guest.h"
 #include "mm.h"
@@ -51,6 +53,11 @@ long traps_init(void)
     }
     memset(&trap_table[256], 0, sizeof(trap_table[256]));
     return traps_load();
+}
+
+const struct trap_info *traps_table(void)
+{
+    return trap_table;
 }
 
 long traps_set_dpl(unsigned int vector, unsigned int dpl)

@@ -79,6 +79,8 @@ long traps_init(void);
 long traps_set_dpl(unsigned int vector, unsigned int dpl);
 /* The result of the last set_trap_table the framework made. */
 extern long traps_load_rc;
+/* The framework's table, indexed by vector (256 entries; smp.c copies it). */
+const struct trap_info *traps_table(void);
 /* The entry stub of a vector (for tests comparing trap_info). */
 unsigned long trap_stub(unsigned int vector);
 /* The most recent trap, expected or not. */
