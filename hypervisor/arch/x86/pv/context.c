@@ -22,6 +22,7 @@
 #include <keel/lib.h>
 #include <keel/sched.h>
 #include <keel/softirq.h>
+#include <keel/vcpu_op.h>
 #include <public/xen.h>
 
 static void save_fpu(struct arch_vcpu *a)
@@ -97,14 +98,20 @@ void arch_context_switch(struct vcpu *prev, struct vcpu *next)
     struct cpu_info *ci = get_cpu_info();
 
     local_irq_disable();
-    if (prev)
+    if (prev) {
         save_vcpu(prev);
+        /* The runstate area is a guest kernel address: publish while its root is live. */
+        if (prev->arch->in_kernel)
+            vcpu_runstate_publish(prev);
+    }
     if (!next)
         arch_idle();
     ci->current = next;
     next->processor = ci->cpu_id;
     vcpu_timers_follow(next);
     load_vcpu(next);
+    if (next->arch->in_kernel)
+        vcpu_runstate_publish(next);
     pv_update_vcpu_time(next);
     pv_return_to_guest(guest_regs());
 }
