@@ -9,6 +9,7 @@ test order; a test waits only for its own boot, so the pool stays busy while
 earlier tests are checked.
 """
 import concurrent.futures
+import threading
 import os
 
 import pytest
@@ -19,15 +20,36 @@ JOBS = max(1, int(os.environ.get("KEEL_TEST_JOBS", "2")))
 
 
 class BootPool:
+    """Runs boots `jobs` at a time; an exclusive scenario runs alone (it
+    waits for running boots to end, and holds off new ones)."""
+
     def __init__(self, jobs):
         self.runner = keelqemu.Runner()
         self.executor = concurrent.futures.ThreadPoolExecutor(max_workers=jobs,
                                                               thread_name_prefix="qemu")
         self.futures = {}
+        self.cond = threading.Condition()
+        self.running = 0
+        self.exclusive = False
+
+    def _boot(self, sc):
+        with self.cond:
+            self.cond.wait_for(lambda: not self.exclusive and
+                               (not sc.exclusive or self.running == 0))
+            self.running += 1
+            self.exclusive = sc.exclusive
+        try:
+            return self.runner.boot(sc)
+        finally:
+            with self.cond:
+                self.running -= 1
+                if sc.exclusive:
+                    self.exclusive = False
+                self.cond.notify_all()
 
     def submit(self, sc):
         if sc not in self.futures:
-            self.futures[sc] = self.executor.submit(self.runner.boot, sc)
+            self.futures[sc] = self.executor.submit(self._boot, sc)
         return self.futures[sc]
 
     def result(self, sc):

@@ -47,6 +47,9 @@ class Scenario:
     # The hypervisor image for medium "kernel", relative to the build
     # directory: the gcc build, or "clang/keel.elf" for the clang build.
     hypervisor: str = "keel.elf"
+    # Measures time-sensitive behaviour (shares of CPU time, timer latency):
+    # boots with no other QEMU beside it, so host load does not skew it.
+    exclusive: bool = False
 
     def initrd_path(self):
         return BUILD / self.initrd.split(" ", 1)[0] if self.initrd else None

@@ -78,11 +78,15 @@ NOT_IMPLEMENTED = re.compile(r": (got|is) -38 \(-ENOSYS\)")
 KNOWN_GAPS = []
 
 
+# Guests that measure CPU-time shares or timer latency boot alone (see Scenario).
+TIME_SENSITIVE = {"fairness", "timer"}
+
+
 def guest_scenario(image, args="", name=None, hypervisor="keel.elf", smp=1, options=""):
     initrd = f"guests/{image}.elf" + (f" {args}" if args else "")
     sc = Scenario(name or f"guest-{image}", "kernel", smp, 256,
                   append=" ".join(filter(None, ["console=com1 loglvl=3", options])),
-                  initrd=initrd, hypervisor=hypervisor)
+                  initrd=initrd, hypervisor=hypervisor, exclusive=image in TIME_SENSITIVE)
     if not sc.initrd_path().exists():
         return pytest.param(sc, id=sc.name, marks=pytest.mark.skip(
             reason=f"{sc.initrd_path()} is missing: run 'make guests' (the top-level Makefile "
