@@ -21,6 +21,7 @@ include tests/unit/unit.mk
 include tests/abi/abi.mk
 include tests/integration/integration.mk
 include tests/guests/guests.mk
+include bench/bench.mk
 # Fuzz targets: each fragment appends its short smoke run to FUZZ_SMOKE.
 -include $(wildcard tests/fuzz/*.mk)
 
