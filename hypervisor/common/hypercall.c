@@ -10,6 +10,7 @@
 #include <keel/hypercall.h>
 #include <keel/lib.h>
 #include <keel/nospec.h>
+#include <keel/test_hypercall.h>
 #include <keel/vcpu.h>
 #include <public/xen.h>
 
@@ -40,6 +41,9 @@ static const struct hypercall_entry hypercall_table[64] = {
     HC(__HYPERVISOR_callback_op, do_callback_op, 2),
     HC(__HYPERVISOR_event_channel_op, do_event_channel_op, 2),
     HC(__HYPERVISOR_physdev_op, do_physdev_op, 2),
+    /* Keel-specific, test only: -ENOSYS without "test_hypercalls". */
+    [__HYPERVISOR_keel_test_op] = { .fn = do_keel_test_op, .name = "do_keel_test_op",
+                                    .nargs = 2, .control_only = true },
 };
 
 long hypercall_dispatch(unsigned long nr, unsigned long a1, unsigned long a2,

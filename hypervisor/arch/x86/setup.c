@@ -23,6 +23,7 @@
 #include <keel/cmdline.h>
 #include <keel/console.h>
 #include <keel/errno.h>
+#include <keel/hypercall.h>
 #include <keel/lib.h>
 #include <keel/sched.h>
 #include <public/xen.h>
@@ -79,6 +80,8 @@ static const struct cmdline_param keel_params[] = {
     CMDLINE_PARAM_UINT("dom0_cap", &opt_dom0_cap, 0, 100 * NR_CPUS),
     /* Test only: make the hypervisor fault on purpose (pf, gp, ud, de). */
     CMDLINE_PARAM_STRING("test_fault", opt_test_fault),
+    /* Test only: enable keel_test_op (common/test_hypercall.c). */
+    CMDLINE_PARAM_BOOL("test_hypercalls", &opt_test_hypercalls),
 };
 
 /*

@@ -62,4 +62,9 @@ hypercall_fn_t do_update_descriptor;
 hypercall_fn_t do_mmuext_op;
 hypercall_fn_t do_update_va_mapping;
 
+/* Test only (common/test_hypercall.c, keel/test_hypercall.h). */
+hypercall_fn_t do_keel_test_op;
+/* "test_hypercalls" on the command line: keel_test_op answers (else -ENOSYS). */
+extern bool opt_test_hypercalls;
+
 #endif
