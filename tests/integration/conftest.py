@@ -75,10 +75,11 @@ def pytest_configure(config):
 def pytest_collection_finish(session):
     if session.config.option.collectonly:
         return
-    for item in session.items:
-        sc = _scenario(item)
-        if sc is not None:
-            session.config.keel_pool.submit(sc)
+    # Long boots first (a stable sort keeps test order otherwise), so the
+    # short ones run beside them instead of after them.
+    scenarios = [sc for sc in map(_scenario, session.items) if sc is not None]
+    for sc in sorted(scenarios, key=lambda sc: -(sc.timeout or 0)):
+        session.config.keel_pool.submit(sc)
 
 
 def pytest_unconfigure(config):

@@ -27,7 +27,8 @@ INTEGRATION_MARKS   ?=
 linux-image:
 	@scripts/fetch-linux.sh
 
-linux-initramfs:
+# The initramfs carries the cached kernel's Xen modules.
+linux-initramfs: linux-image
 	@scripts/mkinitramfs.sh $(LINUX_CACHE)/initramfs.cpio.gz
 
 # pytest exits 5 when it collects nothing: a broken selection, not a pass.
