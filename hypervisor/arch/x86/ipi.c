@@ -7,7 +7,10 @@
  * pending events, which is all a "kick" needs.
  *
  * TLB shootdown: the initiator sets flush_pending[cpu] for every other
- * online CPU, sends the flush IPI and waits for each flag to clear. A CPU
+ * CPU running a vCPU, sends the flush IPI and waits for each flag to clear.
+ * An idle CPU holds no guest translations (its CR3 is the idle tables),
+ * and a CPU that starts running a vCPU loads a new CR3, which flushes:
+ * both are skipped. A CPU
  * may be waiting with interrupts off (in a hypercall) while another CPU
  * wants it to flush, so every waiter also services its own flag: two CPUs
  * flushing each other cannot deadlock.
@@ -48,7 +51,8 @@ void flush_tlb_all_cpus(void)
     unsigned int self = arch_cpu_id();
 
     for (unsigned int cpu = 0; cpu < nr_cpus_online; cpu++) {
-        if (cpu == self || !cpu_infos[cpu])
+        if (cpu == self || !cpu_infos[cpu] ||
+            !__atomic_load_n(&cpu_infos[cpu]->current, __ATOMIC_ACQUIRE))
             continue;
         __atomic_store_n(&flush_pending[cpu], true, __ATOMIC_RELEASE);
         apic_send_fixed(cpu_infos[cpu]->apic_id, FLUSH_VECTOR);
