@@ -26,6 +26,7 @@
  */
 #include "guest.h"
 #include "mm.h"
+#include "pvclock.h"
 #include "test.h"
 
 #define EINVAL (-XEN_EINVAL)
@@ -163,23 +164,7 @@ static uint32_t bind_ipi(void)
 /* System time in ns from vCPU 0's pvclock. */
 static uint64_t system_ns(void)
 {
-    volatile struct vcpu_time_info *t = &vi->time;
-    uint32_t version, lo, hi;
-    uint64_t delta, ns;
-
-    do {
-        version = t->version;
-        barrier();
-        asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
-        delta = (((uint64_t)hi << 32) | lo) - t->tsc_timestamp;
-        if (t->tsc_shift >= 0)
-            delta <<= t->tsc_shift;
-        else
-            delta >>= -t->tsc_shift;
-        ns = t->system_time + (uint64_t)(((unsigned __int128)delta * t->tsc_to_system_mul) >> 32);
-        barrier();
-    } while ((version & 1) || version != t->version);
-    return ns;
+    return pvclock_ns(&vi->time);
 }
 
 /* ---- Tests ---- */

@@ -13,6 +13,7 @@
  */
 #include "guest.h"
 #include "mm.h"
+#include "pvclock.h"
 #include "smp.h"
 #include "test.h"
 #include "traps.h"
@@ -59,23 +60,7 @@ static unsigned long mfn_of(const void *va)
 
 uint64_t smp_clock_ns(void)
 {
-    volatile struct vcpu_time_info *t = &smp_this()->vcpu_info->time;
-    uint32_t version, lo, hi;
-    uint64_t delta, ns;
-
-    do {
-        version = t->version;
-        barrier();
-        asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
-        delta = (((uint64_t)hi << 32) | lo) - t->tsc_timestamp;
-        if (t->tsc_shift >= 0)
-            delta <<= t->tsc_shift;
-        else
-            delta >>= -t->tsc_shift;
-        ns = t->system_time + (uint64_t)(((unsigned __int128)delta * t->tsc_to_system_mul) >> 32);
-        barrier();
-    } while ((version & 1) || version != t->version);
-    return ns;
+    return pvclock_ns(&smp_this()->vcpu_info->time);
 }
 
 static void cpu_record_init(unsigned int id)
