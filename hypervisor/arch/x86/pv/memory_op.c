@@ -46,13 +46,6 @@ struct e820_guest_entry {
 } __attribute__((packed));
 _Static_assert(sizeof(struct e820_guest_entry) == 20, "E820 records are 20 bytes");
 
-#define IOAPIC_DEFAULT_MFN 0xfec00UL
-
-/* Frames in the holes dom0 may not map, sorted (keep with iomem_permitted()). */
-static const unsigned long denied_frames[] = {
-    IOAPIC_DEFAULT_MFN,
-    APIC_DEFAULT_PHYS_BASE >> PAGE_SHIFT,
-};
 
 struct map_out {
     unsigned long buffer;       /* guest VA, 0 = only count */
@@ -97,16 +90,16 @@ static long machine_memory_map(unsigned long arg)
                             (size_t)map.nr_entries * sizeof(struct e820_guest_entry)))
             return -EFAULT;
         /* Count first: a map that does not fit is -EINVAL, as in Xen. */
-        rc = memmap_machine_walk(boot_info.memmap, boot_info.nr_memmap, denied_frames,
-                                 ARRAY_SIZE(denied_frames), limit, emit_entry, &out);
+        rc = memmap_machine_walk(boot_info.memmap, boot_info.nr_memmap, pv_denied_iomem_frames,
+                                 pv_nr_denied_iomem_frames, limit, emit_entry, &out);
         if (rc)
             return rc;
         if (map.nr_entries < out.n + 1)
             return -EINVAL;
         out = (struct map_out){ (unsigned long)map.buffer.p, 0 };
     }
-    rc = memmap_machine_walk(boot_info.memmap, boot_info.nr_memmap, denied_frames,
-                             ARRAY_SIZE(denied_frames), limit, emit_entry, &out);
+    rc = memmap_machine_walk(boot_info.memmap, boot_info.nr_memmap, pv_denied_iomem_frames,
+                             pv_nr_denied_iomem_frames, limit, emit_entry, &out);
     if (rc)
         return rc;
     map.nr_entries = out.n;

@@ -21,6 +21,13 @@
 
 #define IOAPIC_DEFAULT_MFN 0xfec00UL
 
+/* Device frames dom0 may never map: the interrupt controllers Keel drives. Sorted. */
+const unsigned long pv_denied_iomem_frames[] = {
+    IOAPIC_DEFAULT_MFN,
+    APIC_DEFAULT_PHYS_BASE >> PAGE_SHIFT,
+};
+const unsigned int pv_nr_denied_iomem_frames = ARRAY_SIZE(pv_denied_iomem_frames);
+
 static uint64_t *map_frame(mfn_t mfn)
 {
     return __va(mfn_x(mfn) << PAGE_SHIFT);
@@ -54,7 +61,10 @@ static bool iomem_permitted(const struct domain *d, mfn_t mfn)
 
     if (!d->has_io_caps)
         return false;
-    return m != (APIC_DEFAULT_PHYS_BASE >> PAGE_SHIFT) && m != IOAPIC_DEFAULT_MFN;
+    for (unsigned int i = 0; i < pv_nr_denied_iomem_frames; i++)
+        if (m == pv_denied_iomem_frames[i])
+            return false;
+    return true;
 }
 
 static void flush_tlb_all(void)

@@ -17,6 +17,10 @@ _Static_assert(sizeof(struct cpu_regs) == GUEST_FRAME_SIZE, "the guest frame's r
 #define DR6_DEFAULT 0xffff0ff0UL
 #define DR7_DEFAULT 0x00000400UL
 
+/* Device frames no domain may map (Keel's interrupt controllers), sorted. */
+extern const unsigned long pv_denied_iomem_frames[];
+extern const unsigned int pv_nr_denied_iomem_frames;
+
 /* The guest register frame at the top of this CPU's stack. */
 static inline struct cpu_regs *guest_regs(void)
 {
