@@ -35,6 +35,7 @@
  */
 #include <asm/page.h>
 #include <asm/mm.h>
+#include <keel/arch.h>
 #include <keel/buddy.h>
 #include <keel/domain.h>
 #include <keel/errno.h>

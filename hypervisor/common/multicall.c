@@ -30,7 +30,8 @@
 #include <keel/guest_access.h>
 #include <keel/hypercall.h>
 #include <keel/lib.h>
-#include <keel/multicall.h>
+#include <keel/arch.h>
+#include <public/xen.h>
 #include <public/xen.h>
 
 #define MC_BATCH 32

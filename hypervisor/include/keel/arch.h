@@ -63,6 +63,57 @@ void arch_update_vcpu_time(struct vcpu *v);
  */
 int arch_vcpu_initialise(struct vcpu *v, unsigned long arg);
 
+/* ---- Hypercall hooks ---- */
+
+struct multicall_entry;
+
+/* What the multicall does after an entry ran (Xen's enum mc_disposition). */
+enum mc_disposition {
+    MC_CONTINUE,        /* go on with the next entry */
+    MC_PREEMPTED,       /* the entry continued itself: call->op and call->args
+                         * now describe the rest of its work */
+    MC_EXIT,            /* stop here and return call->result (iret) */
+    MC_STOP,            /* the guest left kernel mode: stop, continue later */
+};
+
+/*
+ * Run one multicall entry as hypercall call->op with call->args[0..4] on
+ * the current vCPU and store its return value in call->result. If the
+ * sub-call asked to be continued (hypercall_continue()), the guest's
+ * registers are left as they were before the entry, the continuation is
+ * folded into *call (op and args) and MC_PREEMPTED returned. The iret
+ * hypercall runs (as in Xen) and ends the multicall (MC_EXIT).
+ */
+enum mc_disposition arch_multicall_call(struct multicall_entry *call);
+
+/*
+ * memory_op sub-ops implemented by the architecture (x86:
+ * XENMEM_memory_map, XENMEM_machine_memory_map, XENMEM_machphys_mapping),
+ * with @cmd as the guest passed it. Returns the hypercall's value; -ENOSYS
+ * for a sub-op the architecture does not know.
+ */
+long arch_memory_op(unsigned long cmd, unsigned long arg);
+
+/*
+ * Whether frame @mfn, owned by @d, is the hypervisor's own page shared
+ * with @d (x86 PV: shared_info), which a reservation op must never take
+ * back into the free pool.
+ */
+bool arch_memop_frame_is_xen(const struct domain *d, unsigned long mfn);
+
+/*
+ * VCPUOP_register_vcpu_info, the architecture's part: take a general and
+ * a writable type reference on frame @mfn of v's domain (kept for the
+ * domain's life, so the frame can never become a page table or descriptor
+ * page), copy v's current vcpu_info to @offset in it, point v at the copy
+ * and mark every event pending there (evtchn_pending_sel = ~0,
+ * evtchn_upcall_pending = 1) so nothing raised meanwhile is lost. @offset
+ * is checked by the caller (8-aligned, a whole vcpu_info in the page).
+ * Returns 0, or -EINVAL if the frame is not v's domain's or cannot be
+ * typed writable (it is a page table or a descriptor page).
+ */
+int arch_vcpu_map_info(struct vcpu *v, unsigned long mfn, unsigned int offset);
+
 /* Print a backtrace of the calling context. */
 void arch_dump_stack(void);
 

@@ -76,19 +76,4 @@ int memmap_machine_walk(const struct memmap_entry *host, unsigned int nr_host,
                         unsigned long limit_frame,
                         int (*emit)(void *ctx, const struct memmap_entry *e), void *ctx);
 
-/*
- * memory_op sub-ops implemented by the architecture (x86:
- * XENMEM_memory_map, XENMEM_machine_memory_map, XENMEM_machphys_mapping),
- * with @cmd as the guest passed it. Returns the hypercall's value; -ENOSYS
- * for a sub-op the architecture does not know.
- */
-long arch_memory_op(unsigned long cmd, unsigned long arg);
-
-/*
- * Whether frame @mfn, owned by @d, is the hypervisor's own page shared
- * with @d (x86 PV: shared_info), which a reservation op must never take
- * back into the free pool.
- */
-bool arch_memop_frame_is_xen(const struct domain *d, unsigned long mfn);
-
 #endif

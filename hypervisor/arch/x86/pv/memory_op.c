@@ -29,6 +29,7 @@
 #include <asm/mm.h>
 #include <asm/processor.h>
 #include <asm/pv/pv.h>
+#include <keel/arch.h>
 #include <keel/bootinfo.h>
 #include <keel/domain.h>
 #include <keel/errno.h>

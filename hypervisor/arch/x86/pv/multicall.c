@@ -14,7 +14,8 @@
  */
 #include <asm/pv/pv.h>
 #include <keel/hypercall.h>
-#include <keel/multicall.h>
+#include <keel/arch.h>
+#include <public/xen.h>
 #include <public/xen.h>
 
 #define SYSCALL_INSN_LEN 2

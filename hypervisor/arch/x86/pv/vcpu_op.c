@@ -9,6 +9,7 @@
  */
 #include <asm/page.h>
 #include <asm/pv/pv.h>
+#include <keel/arch.h>
 #include <keel/errno.h>
 #include <keel/lib.h>
 #include <keel/page_info.h>
