@@ -2,9 +2,8 @@
 /*
  * The memory_op hypercall: common part (common/memory_op.c), the pure
  * argument decoding and memory-map building it relies on (common/memop_args.c,
- * common/memmap.c, host-tested), and the architecture hook for the x86
- * sub-ops. The hook belongs with the other arch_*() hooks in keel/arch.h;
- * it lives here until that header is opened for it.
+ * common/memmap.c, host-tested). The x86 sub-ops are arch_memory_op()
+ * (keel/arch.h).
  */
 #ifndef KEEL_MEMOP_H
 #define KEEL_MEMOP_H
