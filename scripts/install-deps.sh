@@ -6,7 +6,7 @@ set -euo pipefail
 
 need_build=(gcc clang make binutils grub-common grub-pc-bin xorriso mtools)
 need_run=(qemu-system-x86 cpio)
-need_test=(libcmocka-dev libxen-dev python3-pytest libclang-rt-14-dev cpio)
+need_test=(libcmocka-dev libxen-dev python3-pytest libclang-rt-14-dev cpio xz-utils)
 
 what=${1:-test}
 wanted=("${need_build[@]}")
