@@ -4,8 +4,8 @@
 # it does nothing when everything is present. Usage: install-deps.sh [build|run|test]
 set -euo pipefail
 
-need_build=(gcc clang make binutils grub-common grub-pc-bin xorriso mtools)
-need_run=(qemu-system-x86 cpio)
+need_build=(gcc libc6-dev clang make binutils grub-common grub-pc-bin xorriso mtools)
+need_run=(qemu-system-x86 cpio xz-utils)
 need_test=(libcmocka-dev libxen-dev python3-pytest libclang-rt-14-dev cpio xz-utils)
 
 what=${1:-test}
