@@ -295,16 +295,16 @@ static bool emulate_port_io(struct cpu_regs *regs, struct arch_vcpu *a, struct i
     return true;
 }
 
-bool pv_emulate_privileged(struct cpu_regs *regs)
+enum pv_emul pv_emulate_privileged(struct cpu_regs *regs)
 {
     struct arch_vcpu *a = current_vcpu()->arch;
     struct insn in;
     uint8_t op, op2, modrm;
 
     if (!fetch(regs, &in) || !decode_prefixes(&in, &op))
-        return false;
+        return PV_EMUL_UNHANDLED;
     if ((op >= 0xe4 && op <= 0xe7) || (op >= 0xec && op <= 0xef))
-        return emulate_port_io(regs, a, &in, op);
+        return emulate_port_io(regs, a, &in, op) ? PV_EMUL_DONE : PV_EMUL_UNHANDLED;
     if (op == 0xfa || op == 0xfb) {
         /*
          * CLI/STI from a kernel allowed I/O privilege (set_iopl >= 1) act
@@ -312,26 +312,32 @@ bool pv_emulate_privileged(struct cpu_regs *regs)
          * Linux's early cmpxchg16b emulation runs pushf; cli.
          */
         if (!a->in_kernel || a->iopl < 1)
-            return false;
+            return PV_EMUL_UNHANDLED;
         a->vcpu_info->evtchn_upcall_mask = op == 0xfa;
         regs->rip += in.pos;
-        return true;
+        return PV_EMUL_DONE;
     }
     if (!a->in_kernel || op != 0x0f || !next_byte(&in, &op2))
-        return false;
+        return PV_EMUL_UNHANDLED;
     switch (op2) {
     case 0x30: {    /* wrmsr */
         uint64_t val = ((regs->rdx & 0xffffffff) << 32) | (regs->rax & 0xffffffff);
 
-        if (!write_msr(a, (uint32_t)regs->rcx, val))
-            return false;
+        if (!write_msr(a, (uint32_t)regs->rcx, val)) {
+            printk(LOG_DEBUG "d%u: WRMSR %#x refused (#GP)\n", current_vcpu()->domain->domain_id,
+                   (uint32_t)regs->rcx);
+            return PV_EMUL_REFUSED;
+        }
         break;
     }
     case 0x32: {    /* rdmsr */
         uint64_t val;
 
-        if (!read_msr(a, (uint32_t)regs->rcx, &val))
-            return false;
+        if (!read_msr(a, (uint32_t)regs->rcx, &val)) {
+            printk(LOG_DEBUG "d%u: RDMSR %#x refused (#GP)\n", current_vcpu()->domain->domain_id,
+                   (uint32_t)regs->rcx);
+            return PV_EMUL_REFUSED;
+        }
         regs->rax = (uint32_t)val;
         regs->rdx = val >> 32;
         break;
@@ -341,11 +347,11 @@ bool pv_emulate_privileged(struct cpu_regs *regs)
         unsigned int cr, reg;
 
         if (!next_byte(&in, &modrm) || (modrm >> 6) != 3)
-            return false;
+            return PV_EMUL_UNHANDLED;
         cr = ((modrm >> 3) & 7) | ((in.rex & 4) ? 8 : 0);
         reg = (modrm & 7) | ((in.rex & 1) ? 8 : 0);
         if (op2 == 0x20 ? !emulate_cr_read(regs, a, cr, reg) : !emulate_cr_write(regs, a, cr, reg))
-            return false;
+            return PV_EMUL_UNHANDLED;
         break;
     }
     case 0x09:      /* wbinvd */
@@ -357,10 +363,10 @@ bool pv_emulate_privileged(struct cpu_regs *regs)
         __asm__ volatile("clts");
         break;
     default:
-        return false;
+        return PV_EMUL_UNHANDLED;
     }
     regs->rip += in.pos;
-    return true;
+    return PV_EMUL_DONE;
 }
 
 /* The forced-emulation prefix: ud2; .ascii "xen"; cpuid */

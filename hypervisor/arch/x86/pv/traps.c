@@ -115,6 +115,7 @@ void pv_handle_exception(struct cpu_regs *regs)
     struct arch_vcpu *a = v->arch;
     unsigned int vec = regs->entry_vector;
     uint32_t err = regs->error_code;
+    bool expected = false;      /* a fault the guest is known to provoke on purpose */
 
     switch (vec) {
     case TRAP_PAGE_FAULT: {
@@ -141,8 +142,13 @@ void pv_handle_exception(struct cpu_regs *regs)
                 pv_inject_trap(regs, n, false, 0);
                 return;
             }
-        } else if (!err && pv_emulate_privileged(regs)) {
-            return;
+        } else if (!err) {
+            enum pv_emul r = pv_emulate_privileged(regs);
+
+            if (r == PV_EMUL_DONE)
+                return;
+            /* Linux probes MSRs with rdmsr_safe: their #GP is routine. */
+            expected = r == PV_EMUL_REFUSED;
         }
         break;
     case TRAP_INVALID_OP:
@@ -160,7 +166,7 @@ void pv_handle_exception(struct cpu_regs *regs)
         panic("machine check while running domain %u", v->domain->domain_id);
     }
     /* #GP and #UD that were not emulated are worth a line: they are rarely intended. */
-    if ((vec == TRAP_GP_FAULT || vec == TRAP_INVALID_OP) && printk_ratelimit())
+    if ((vec == TRAP_GP_FAULT || vec == TRAP_INVALID_OP) && !expected && printk_ratelimit())
         printk(LOG_WARN "d%u: %s at RIP %#lx (error code %#x) bounced to the guest\n",
                v->domain->domain_id, vec == TRAP_GP_FAULT ? "#GP" : "#UD", regs->rip, err);
     pv_inject_trap(regs, vec, vector_has_error_code(vec), err);

@@ -62,7 +62,12 @@ void pv_toggle_guest_mode(struct vcpu *v);
 void pv_handle_exception(struct cpu_regs *regs);
 
 /* Try to emulate the privileged instruction behind a #GP. True if done. */
-bool pv_emulate_privileged(struct cpu_regs *regs);
+enum pv_emul {
+    PV_EMUL_DONE,       /* emulated; RIP advanced */
+    PV_EMUL_UNHANDLED,  /* not an instruction Keel emulates: bounce the #GP */
+    PV_EMUL_REFUSED,    /* one Keel refuses by design (an MSR it does not offer) */
+};
+enum pv_emul pv_emulate_privileged(struct cpu_regs *regs);
 /* Try to emulate a forced-emulation prefix behind a #UD. True if done. */
 bool pv_emulate_invalid_op(struct cpu_regs *regs);
 
