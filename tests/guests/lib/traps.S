@@ -9,6 +9,8 @@
  * trap_common, which saves the registers as struct trap_frame (traps.h).
  */
 
+#include "frame.h"
+
 /* Hypercall number of iret; public/xen.h cannot be included in assembly.
  * traps.c checks it against __HYPERVISOR_iret. */
 #define HYPERCALL_IRET 23
@@ -38,43 +40,7 @@ trap_stubs:
 trap_stubs_end:
 
 trap_common:
-    push    %rdi
-    push    %rsi
-    push    %rdx
-    push    %rcx
-    push    %rax
-    push    %r8
-    push    %r9
-    push    %r10
-    push    %r11
-    push    %rbx
-    push    %rbp
-    push    %r12
-    push    %r13
-    push    %r14
-    push    %r15
-    cld
-    mov     %rsp, %rdi
-    mov     %rsp, %rbx          /* callee-saved: the frame */
-    and     $-16, %rsp          /* the C ABI's call alignment */
-    call    trap_handle
-    mov     %rbx, %rsp
-    pop     %r15
-    pop     %r14
-    pop     %r13
-    pop     %r12
-    pop     %rbp
-    pop     %rbx
-    pop     %r11
-    pop     %r10
-    pop     %r9
-    pop     %r8
-    pop     %rax
-    pop     %rcx
-    pop     %rdx
-    pop     %rsi
-    pop     %rdi
-    add     $16, %rsp           /* vector, error code */
+    call_with_gpr_frame trap_handle
     /* fall through */
 
 /*

@@ -10,6 +10,8 @@
  * returns from user_enter() with them restored.
  */
 
+#include "frame.h"
+
 /* public/xen.h cannot be included in assembly; user.c checks these. */
 #define HYPERCALL_IRET      23
 #define USER_CS             0xe033
@@ -99,43 +101,7 @@ user_syscall_entry:
     popq    user_callback_rflags(%rip)
     pushq   $0
     pushq   $USER_VECTOR_SYSCALL
-    push    %rdi
-    push    %rsi
-    push    %rdx
-    push    %rcx
-    push    %rax
-    push    %r8
-    push    %r9
-    push    %r10
-    push    %r11
-    push    %rbx
-    push    %rbp
-    push    %r12
-    push    %r13
-    push    %r14
-    push    %r15
-    cld
-    mov     %rsp, %rdi
-    mov     %rsp, %rbx
-    and     $-16, %rsp
-    call    user_syscall_handle
-    mov     %rbx, %rsp
-    pop     %r15
-    pop     %r14
-    pop     %r13
-    pop     %r12
-    pop     %rbp
-    pop     %rbx
-    pop     %r11
-    pop     %r10
-    pop     %r9
-    pop     %r8
-    pop     %rax
-    pop     %rcx
-    pop     %rdx
-    pop     %rsi
-    pop     %rdi
-    add     $16, %rsp               /* vector, error code */
+    call_with_gpr_frame user_syscall_handle
     push    %r11
     push    %rax
     mov     $HYPERCALL_IRET, %eax
