@@ -11,7 +11,7 @@
 FUZZ_EVTCHN_BIN    := $(BUILD)/fuzz/fuzz_event_channel
 FUZZ_EVTCHN_SEEDS  := $(BUILD)/fuzz/event_channel-seeds
 FUZZ_EVTCHN_CORPUS := $(BUILD)/fuzz/event_channel-corpus
-FUZZ_EVTCHN_SRCS   := tests/fuzz/fuzz_event_channel.c tests/support/evtchn_fake.c \
+FUZZ_EVTCHN_SRCS   := tests/fuzz/fuzz_event_channel.c tests/fuzz/fuzz_runtime.c tests/support/evtchn_fake.c \
 	tests/support/evtchn_check.c hypervisor/common/event_channel.c \
 	hypervisor/common/event_2l.c hypervisor/common/event_wait.c hypervisor/common/timer.c
 FUZZ_EVTCHN_HDRS   := hypervisor/common/event_internal.h hypervisor/include/keel/event.h \

@@ -51,39 +51,6 @@
 #define MAX_OPS 512
 #define MAX_EXPECT 4
 
-/* ---- The host runtime (no cmocka here) ---- */
-
-void vprintk(const char *fmt, va_list ap)
-{
-    if (getenv("FUZZ_TRACE"))
-        vfprintf(stderr, fmt, ap);
-}
-
-void printk(const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vprintk(fmt, ap);
-    va_end(ap);
-}
-
-void panic(const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    abort();
-}
-
-void bug_at(const char *file, int line, const char *cond)
-{
-    fprintf(stderr, "BUG at %s:%d: %s\n", file, line, cond);
-    abort();
-}
-
 static bool trace;
 
 static void die(const char *what)

@@ -65,39 +65,6 @@ static unsigned int frees[NR];
 static unsigned int maps_out;
 static uint64_t hv_slots[PV_HV_L4_SLOTS];
 
-/* ---- keel/lib.h for the fuzzer: BUG and panic abort ------------------------ */
-
-void vprintk(const char *fmt, va_list ap)
-{
-    if (getenv("FUZZ_VERBOSE"))
-        vfprintf(stderr, fmt, ap);
-}
-
-void printk(const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vprintk(fmt, ap);
-    va_end(ap);
-}
-
-void panic(const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    abort();
-}
-
-void bug_at(const char *file, int line, const char *cond)
-{
-    fprintf(stderr, "BUG at %s:%d: %s\n", file, line, cond);
-    abort();
-}
-
 static void __attribute__((noreturn, format(printf, 1, 2))) die(const char *fmt, ...)
 {
     va_list ap;

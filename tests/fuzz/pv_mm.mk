@@ -9,7 +9,7 @@
 FUZZ_PV_MM_BIN    := $(BUILD)/fuzz/fuzz_pv_mm
 FUZZ_PV_MM_SEEDS  := $(BUILD)/fuzz/pv_mm-seeds
 FUZZ_PV_MM_CORPUS := $(BUILD)/fuzz/pv_mm-corpus
-FUZZ_PV_MM_SRCS   := tests/fuzz/fuzz_pv_mm.c tests/support/pv_mm_check.c \
+FUZZ_PV_MM_SRCS   := tests/fuzz/fuzz_pv_mm.c tests/fuzz/fuzz_runtime.c tests/support/pv_mm_check.c \
 	hypervisor/common/frame_table.c hypervisor/arch/x86/pv/pt_validate.c \
 	hypervisor/arch/x86/pv/pt_update.c
 FUZZ_PV_MM_HDRS   := hypervisor/arch/x86/include/asm/pv_mm.h hypervisor/arch/x86/pv/pt_internal.h \
