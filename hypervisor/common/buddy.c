@@ -16,11 +16,10 @@
  * splits it, keeping the lower half each time and freeing the upper one.
  *
  * Lock: the whole allocator state (free lists, counters, and the u.free,
- * order and PGC_FREE fields of free frames) is protected by the heap lock,
- * which every caller of every function here holds. There is no spinlock
- * implementation yet; until SMP, "holding the heap lock" means running on
- * the boot CPU. put_page() reaches buddy_free() through page_ops.free_page,
- * so the free_page hook takes the heap lock itself.
+ * order and PGC_FREE fields of free frames) is protected by heap_lock,
+ * which every entry point here takes with interrupts off, so any CPU and
+ * any context may allocate and free. It is a leaf lock: nothing is called
+ * with it held.
  *
  * Frames handed out have count_info 0, no owner and type 0; the allocator
  * never reads or writes their contents.
@@ -28,6 +27,7 @@
 #include <keel/buddy.h>
 #include <keel/lib.h>
 #include <keel/page_info.h>
+#include <keel/spinlock.h>
 
 _Static_assert(BUDDY_MAX_ORDER < 32, "orders are stored in 32 bits");
 
@@ -36,12 +36,14 @@ static uint32_t free_head[BUDDY_MAX_ORDER + 1];
 static unsigned long free_blocks[BUDDY_MAX_ORDER + 1];
 static unsigned long total_frames;
 static unsigned long free_frames;
+static spinlock_t heap_lock = SPINLOCK_INIT;
 
 void buddy_init(void)
 {
     unsigned int k;
 
     BUG_ON(frame_table == NULL);
+    heap_lock = (spinlock_t)SPINLOCK_INIT;
     for (k = 0; k <= BUDDY_MAX_ORDER; k++) {
         free_head[k] = PAGE_LINK_NONE;
         free_blocks[k] = 0;
@@ -85,20 +87,28 @@ static bool is_free_head(unsigned long mfn, unsigned int order)
     return (pg->count_info & PGC_FREE) && pg->order == order;
 }
 
-void buddy_free(struct page_info *pg, unsigned int order)
+/* A block's frames may be freed: checked before heap_lock is taken. */
+static void check_free_block(const struct page_info *pg, unsigned int order)
+{
+    unsigned long mfn = mfn_x(page_to_mfn(pg));
+    unsigned long nr;
+
+    BUG_ON(order > BUDDY_MAX_ORDER);
+    nr = 1UL << order;
+    BUG_ON(!IS_ALIGNED(mfn, nr));
+    BUG_ON(mfn + nr > frame_table_nr);
+    for (unsigned long i = 0; i < nr; i++) {
+        BUG_ON(pg[i].count_info != 0);
+        BUG_ON(pg[i].u.type_info & (PGT_COUNT_MASK | PGT_PINNED));
+    }
+}
+
+/* Free a block check_free_block() accepted. heap_lock held. */
+static void free_block(struct page_info *pg, unsigned int order)
 {
     unsigned long mfn = mfn_x(page_to_mfn(pg));
     unsigned long nr = 1UL << order;
     unsigned long i;
-
-    BUG_ON(order > BUDDY_MAX_ORDER);
-    BUG_ON(!IS_ALIGNED(mfn, nr));
-    BUG_ON(mfn + nr > frame_table_nr);
-    /* Check everything before changing anything. */
-    for (i = 0; i < nr; i++) {
-        BUG_ON(pg[i].count_info != 0);
-        BUG_ON(pg[i].u.type_info & (PGT_COUNT_MASK | PGT_PINNED));
-    }
 
     for (i = 0; i < nr; i++) {
         pg[i].count_info = PGC_FREE;
@@ -119,12 +129,26 @@ void buddy_free(struct page_info *pg, unsigned int order)
     list_add(mfn, order);
 }
 
+void buddy_free(struct page_info *pg, unsigned int order)
+{
+    unsigned long flags;
+
+    check_free_block(pg, order);
+    flags = spin_lock_irqsave(&heap_lock);
+    free_block(pg, order);
+    spin_unlock_irqrestore(&heap_lock, flags);
+}
+
 void buddy_add_range(mfn_t start, unsigned long nr)
 {
     unsigned long mfn = mfn_x(start);
     unsigned long end = mfn + nr;
+    unsigned long flags;
 
     BUG_ON(end < mfn || end > frame_table_nr);
+    for (unsigned long m = mfn; m < end; m++)
+        check_free_block(&frame_table[m], 0);
+    flags = spin_lock_irqsave(&heap_lock);
 
     while (mfn < end) {
         unsigned int order = 0;
@@ -134,13 +158,14 @@ void buddy_add_range(mfn_t start, unsigned long nr)
                IS_ALIGNED(mfn, 1UL << (order + 1)) &&
                mfn + (1UL << (order + 1)) <= end)
             order++;
-        buddy_free(&frame_table[mfn], order);
+        free_block(&frame_table[mfn], order);
         total_frames += 1UL << order;
         mfn += 1UL << order;
     }
+    spin_unlock_irqrestore(&heap_lock, flags);
 }
 
-struct page_info *buddy_alloc_below(unsigned int order, unsigned long limit)
+static struct page_info *alloc_block_below(unsigned int order, unsigned long limit)
 {
     unsigned long mfn = PAGE_LINK_NONE;
     unsigned long i, nr;
@@ -185,6 +210,15 @@ struct page_info *buddy_alloc_below(unsigned int order, unsigned long limit)
     return pg;
 }
 
+struct page_info *buddy_alloc_below(unsigned int order, unsigned long limit)
+{
+    unsigned long flags = spin_lock_irqsave(&heap_lock);
+    struct page_info *pg = alloc_block_below(order, limit);
+
+    spin_unlock_irqrestore(&heap_lock, flags);
+    return pg;
+}
+
 struct page_info *buddy_alloc(unsigned int order)
 {
     return buddy_alloc_below(order, ~0UL);
@@ -197,7 +231,7 @@ unsigned long buddy_total_frames(void)
 
 unsigned long buddy_free_frames(void)
 {
-    return free_frames;
+    return __atomic_load_n(&free_frames, __ATOMIC_RELAXED);
 }
 
 unsigned long buddy_free_blocks(unsigned int order)

@@ -1,17 +1,24 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Domain and vCPU lifecycle: creation, shutdown and crash.
+ * Domain and vCPU lifecycle: the domain list and references, creation,
+ * frame accounting, pausing, shutdown, crash and teardown (the model is in
+ * keel/domain.h).
  *
- * There is one domain so far, dom0, and the machine's life is its life:
- * when dom0 shuts down the machine powers off (or reboots), and when it
- * crashes Keel reports it and powers off with a distinct status. Keel
- * itself keeps running correctly throughout; nothing a guest does is a
- * hypervisor failure.
+ * Dom0's life is the machine's: when dom0 shuts down the machine powers
+ * off (or reboots), and when it crashes Keel reports it and powers off
+ * with a distinct status. Any other domain that shuts down or crashes
+ * stops where it is and waits for the toolstack to destroy it. Nothing a
+ * guest does is a hypervisor failure.
+ *
+ * Locks, in order: domlist_lock (the list); a domain's domain_lock (pause
+ * state, may_run); page_lock. None is held across a scheduler call that
+ * waits (domain_pause() waits after dropping them).
  */
 #include <keel/arch.h>
 #include <keel/domain.h>
 #include <keel/errno.h>
 #include <keel/event.h>
+#include <keel/grant_table.h>
 #include <keel/hypercall.h>
 #include <keel/lib.h>
 #include <keel/mm.h>
@@ -22,34 +29,171 @@
 
 struct domain *dom0;
 
-struct domain *domain_by_id(domid_t id)
+/* Every domain not yet freed, sorted by id. */
+static struct domain *domain_list;
+static spinlock_t domlist_lock = SPINLOCK_INIT;
+
+/* ---- The list and references ---------------------------------------------- */
+
+/* A reference unless the count already reached 0 (d is being freed). */
+static bool get_domain_unless_zero(struct domain *d)
 {
-    /* One domain so far. */
-    return dom0 && dom0->domain_id == id ? dom0 : NULL;
+    unsigned long x = __atomic_load_n(&d->refcnt, __ATOMIC_RELAXED);
+
+    do {
+        if (x == 0)
+            return false;
+    } while (!__atomic_compare_exchange_n(&d->refcnt, &x, x + 1, false, __ATOMIC_ACQUIRE,
+                                          __ATOMIC_RELAXED));
+    return true;
 }
 
-struct domain *domain_create(domid_t id, bool privileged, unsigned int max_vcpus)
+struct domain *get_domain_from_id(domid_t id)
+{
+    struct domain *d;
+    unsigned long flags = spin_lock_irqsave(&domlist_lock);
+
+    for (d = domain_list; d; d = d->next_in_list)
+        if (d->domain_id >= id && get_domain_unless_zero(d))
+            break;
+    spin_unlock_irqrestore(&domlist_lock, flags);
+    return d;
+}
+
+struct domain *get_domain_by_id(domid_t id)
+{
+    struct domain *d = get_domain_from_id(id);
+
+    if (d && d->domain_id != id) {
+        put_domain(d);
+        return NULL;
+    }
+    return d;
+}
+
+bool domain_id_free(domid_t id)
+{
+    bool free = true;
+    unsigned long flags = spin_lock_irqsave(&domlist_lock);
+
+    for (struct domain *d = domain_list; d; d = d->next_in_list)
+        if (d->domain_id == id)
+            free = false;
+    spin_unlock_irqrestore(&domlist_lock, flags);
+    return free;
+}
+
+void get_domain(struct domain *d)
+{
+    unsigned long old = __atomic_fetch_add(&d->refcnt, 1, __ATOMIC_RELAXED);
+
+    BUG_ON(old == 0);
+}
+
+static void domain_link(struct domain *d)
+{
+    struct domain **pp;
+    unsigned long flags = spin_lock_irqsave(&domlist_lock);
+
+    for (pp = &domain_list; *pp && (*pp)->domain_id < d->domain_id; pp = &(*pp)->next_in_list)
+        ;
+    d->next_in_list = *pp;
+    *pp = d;
+    spin_unlock_irqrestore(&domlist_lock, flags);
+}
+
+static void domain_unlink(struct domain *d)
+{
+    unsigned long flags = spin_lock_irqsave(&domlist_lock);
+
+    for (struct domain **pp = &domain_list; *pp; pp = &(*pp)->next_in_list)
+        if (*pp == d) {
+            *pp = d->next_in_list;
+            break;
+        }
+    spin_unlock_irqrestore(&domlist_lock, flags);
+}
+
+static void domain_free_vcpus(struct domain *d)
+{
+    for (unsigned int i = 0; i < d->max_vcpus; i++) {
+        struct vcpu *v = d->vcpus[i];
+
+        if (!v)
+            continue;
+        vcpu_timers_destroy(v);
+        sched_destroy_vcpu(v);
+        arch_vcpu_destroy(v);
+        free_xenheap_pages(v, order_for_bytes(sizeof(*v)));
+        d->vcpus[i] = NULL;
+    }
+}
+
+/* Free what domain_create() and vcpu_create() made. Nobody can reach d. */
+static void domain_free(struct domain *d)
+{
+    domain_free_vcpus(d);
+    grant_table_destroy(d);
+    evtchn_domain_destroy(d);
+    arch_domain_destroy(d);
+    free_xenheap_pages(d->vcpus, order_for_bytes(d->max_vcpus * sizeof(*d->vcpus)));
+    free_xenheap_pages(d, order_for_bytes(sizeof(*d)));
+}
+
+void put_domain(struct domain *d)
+{
+    unsigned long left = __atomic_sub_fetch(&d->refcnt, 1, __ATOMIC_ACQ_REL);
+
+    BUG_ON(left == ~0UL);
+    if (left)
+        return;
+    /* Lookups that raced in saw a count of 0 and backed off. */
+    domain_unlink(d);
+    printk(LOG_DEBUG "Domain %u freed\n", d->domain_id);
+    domain_free(d);
+}
+
+/* ---- Creation ---------------------------------------------------------------- */
+
+struct domain *domain_create(domid_t id, bool privileged, unsigned int max_vcpus,
+                             bool controller_paused)
 {
     struct domain *d = alloc_xenheap_pages(order_for_bytes(sizeof(*d)));
 
     if (!d)
         return NULL;
+    memset(d, 0, sizeof(*d));
     d->vcpus = alloc_xenheap_pages(order_for_bytes(max_vcpus * sizeof(*d->vcpus)));
-    if (!d->vcpus) {
-        free_xenheap_pages(d, order_for_bytes(sizeof(*d)));
-        return NULL;
-    }
+    if (!d->vcpus)
+        goto free_domain;
+    memset(d->vcpus, 0, max_vcpus * sizeof(*d->vcpus));
     d->domain_id = id;
     d->is_privileged = privileged;
     d->has_io_caps = privileged;
     d->max_vcpus = max_vcpus;
     d->page_lock = (spinlock_t)SPINLOCK_INIT;
-    if (evtchn_domain_init(d)) {
-        free_xenheap_pages(d->vcpus, order_for_bytes(max_vcpus * sizeof(*d->vcpus)));
-        free_xenheap_pages(d, order_for_bytes(sizeof(*d)));
-        return NULL;
-    }
+    d->domain_lock = (spinlock_t)SPINLOCK_INIT;
+    d->controller_paused = controller_paused;
+    d->pause_count = controller_paused;
+    d->refcnt = 1;
+    if (evtchn_domain_init(d))
+        goto free_vcpus;
+    if (grant_table_init(d))
+        goto free_evtchn;
+    if (arch_domain_create(d))
+        goto free_grant_table;
+    domain_link(d);
     return d;
+
+free_grant_table:
+    grant_table_destroy(d);
+free_evtchn:
+    evtchn_domain_destroy(d);
+free_vcpus:
+    free_xenheap_pages(d->vcpus, order_for_bytes(max_vcpus * sizeof(*d->vcpus)));
+free_domain:
+    free_xenheap_pages(d, order_for_bytes(sizeof(*d)));
+    return NULL;
 }
 
 struct vcpu *vcpu_create(struct domain *d, unsigned int id)
@@ -60,6 +204,7 @@ struct vcpu *vcpu_create(struct domain *d, unsigned int id)
     v = alloc_xenheap_pages(order_for_bytes(sizeof(*v)));
     if (!v)
         return NULL;
+    memset(v, 0, sizeof(*v));
     v->vcpu_id = id;
     v->domain = d;
     if (arch_vcpu_create(v)) {
@@ -76,6 +221,145 @@ struct vcpu *vcpu_create(struct domain *d, unsigned int id)
     return v;
 }
 
+/* ---- Frame accounting ---------------------------------------------------- */
+
+static unsigned long owned_frames(const struct domain *d)
+{
+    return d->tot_pages + d->xenheap_pages;
+}
+
+bool domain_claim_pages(struct domain *d, unsigned long nr)
+{
+    bool ok = false;
+
+    spin_lock(&d->page_lock);
+    if (d->state == DOMAIN_ALIVE && nr <= d->max_pages && d->tot_pages <= d->max_pages - nr) {
+        if (owned_frames(d) == 0 && nr)
+            get_domain(d);
+        d->tot_pages += nr;
+        ok = true;
+    }
+    spin_unlock(&d->page_lock);
+    return ok;
+}
+
+void domain_account_xen_page(struct domain *d)
+{
+    spin_lock(&d->page_lock);
+    if (owned_frames(d) == 0)
+        get_domain(d);
+    d->xenheap_pages++;
+    spin_unlock(&d->page_lock);
+}
+
+void domain_release_pages(struct domain *d, unsigned long nr, bool xen_heap)
+{
+    unsigned long *count = xen_heap ? &d->xenheap_pages : &d->tot_pages;
+    bool last;
+
+    spin_lock(&d->page_lock);
+    BUG_ON(nr > *count);
+    *count -= nr;
+    last = nr && owned_frames(d) == 0;
+    spin_unlock(&d->page_lock);
+    if (last)
+        put_domain(d);
+}
+
+/* ---- Pausing and vCPU state ---------------------------------------------- */
+
+/* Recompute v->may_run from its state and its domain's. domain_lock held. */
+static void vcpu_refresh(struct vcpu *v)
+{
+    struct domain *d = v->domain;
+    bool run = v->is_up && !d->pause_count && !d->is_shut_down && d->state == DOMAIN_ALIVE;
+
+    ASSERT(spin_is_locked(&d->domain_lock));
+    /* Cleared before the sleep, so a racing wake cannot bring v back (schedule.c). */
+    __atomic_store_n(&v->may_run, run, __ATOMIC_RELEASE);
+    if (run)
+        vcpu_wake(v);
+    else
+        vcpu_sleep(v);
+}
+
+static void domain_refresh_vcpus(struct domain *d)
+{
+    for (unsigned int i = 0; i < d->max_vcpus; i++)
+        if (d->vcpus[i])
+            vcpu_refresh(d->vcpus[i]);
+}
+
+void vcpu_set_up(struct vcpu *v, bool up)
+{
+    struct domain *d = v->domain;
+    unsigned long flags = spin_lock_irqsave(&d->domain_lock);
+
+    __atomic_store_n(&v->is_up, up, __ATOMIC_RELEASE);
+    vcpu_refresh(v);
+    spin_unlock_irqrestore(&d->domain_lock, flags);
+}
+
+/* Wait until every vCPU of d is off its CPU with its registers saved. */
+static void domain_sync(struct domain *d)
+{
+    for (unsigned int i = 0; i < d->max_vcpus; i++)
+        if (d->vcpus[i])
+            sched_vcpu_sync(d->vcpus[i]);
+}
+
+void domain_pause(struct domain *d)
+{
+    unsigned long flags;
+
+    BUG_ON(current_vcpu() && current_vcpu()->domain == d);
+    flags = spin_lock_irqsave(&d->domain_lock);
+    if (d->pause_count++ == 0)
+        domain_refresh_vcpus(d);
+    spin_unlock_irqrestore(&d->domain_lock, flags);
+    domain_sync(d);
+}
+
+void domain_unpause(struct domain *d)
+{
+    unsigned long flags = spin_lock_irqsave(&d->domain_lock);
+
+    BUG_ON(d->pause_count == 0);
+    if (--d->pause_count == 0)
+        domain_refresh_vcpus(d);
+    spin_unlock_irqrestore(&d->domain_lock, flags);
+}
+
+int domain_pause_by_controller(struct domain *d)
+{
+    unsigned long flags = spin_lock_irqsave(&d->domain_lock);
+    bool pause = !d->controller_paused && d->state == DOMAIN_ALIVE;
+    int rc = d->state == DOMAIN_ALIVE ? 0 : -EINVAL;
+
+    if (pause)
+        d->controller_paused = true;
+    spin_unlock_irqrestore(&d->domain_lock, flags);
+    if (pause)
+        domain_pause(d);
+    return rc;
+}
+
+int domain_unpause_by_controller(struct domain *d)
+{
+    unsigned long flags = spin_lock_irqsave(&d->domain_lock);
+    bool unpause = d->controller_paused && d->state == DOMAIN_ALIVE;
+    int rc = d->state == DOMAIN_ALIVE ? 0 : -EINVAL;
+
+    if (unpause)
+        d->controller_paused = false;
+    spin_unlock_irqrestore(&d->domain_lock, flags);
+    if (unpause)
+        domain_unpause(d);
+    return rc;
+}
+
+/* ---- Shutdown, crash and teardown ------------------------------------ */
+
 static const char *shutdown_reason_name(unsigned int reason)
 {
     switch (reason) {
@@ -91,12 +375,23 @@ static const char *shutdown_reason_name(unsigned int reason)
 
 void domain_shutdown(struct domain *d, unsigned int reason)
 {
-    if (__atomic_exchange_n(&d->is_shut_down, true, __ATOMIC_ACQ_REL))
+    unsigned long flags;
+
+    flags = spin_lock_irqsave(&d->domain_lock);
+    if (d->is_shut_down || d->state != DOMAIN_ALIVE) {
+        spin_unlock_irqrestore(&d->domain_lock, flags);
         return;
+    }
     d->shutdown_reason = reason;
-    printk("Domain %u shut down: %s\n", d->domain_id, shutdown_reason_name(reason));
+    __atomic_store_n(&d->is_shut_down, true, __ATOMIC_RELEASE);
     if (d != dom0)
+        domain_refresh_vcpus(d);
+    spin_unlock_irqrestore(&d->domain_lock, flags);
+    printk("Domain %u shut down: %s\n", d->domain_id, shutdown_reason_name(reason));
+    if (d != dom0) {
+        send_guest_global_virq(dom0, VIRQ_DOM_EXC);
         return;
+    }
     switch (reason) {
     case SHUTDOWN_reboot:
         arch_reboot();
@@ -118,6 +413,54 @@ void domain_crash(struct domain *d, const char *fmt, ...)
     va_end(ap);
     printk("\n");
     domain_shutdown(d, SHUTDOWN_crash);
+}
+
+int domain_kill(struct domain *d)
+{
+    struct vcpu *cur = current_vcpu();
+    unsigned long flags;
+    bool first = false;
+    int rc;
+
+    if (d == dom0 || (cur && cur->domain == d))
+        return -EINVAL;
+    flags = spin_lock_irqsave(&d->domain_lock);
+    switch (d->state) {
+    case DOMAIN_DEAD:
+        spin_unlock_irqrestore(&d->domain_lock, flags);
+        return 0;
+    case DOMAIN_ALIVE:
+        d->state = DOMAIN_DYING;
+        __atomic_store_n(&d->is_dying, true, __ATOMIC_RELEASE);
+        domain_refresh_vcpus(d);
+        first = true;
+        break;
+    case DOMAIN_DYING:
+        break;
+    }
+    spin_unlock_irqrestore(&d->domain_lock, flags);
+
+    if (first) {
+        /* Nobody allocates into d from here on (domain_claim_pages()). */
+        spin_lock(&d->page_lock);
+        spin_unlock(&d->page_lock);
+        domain_sync(d);
+        for (unsigned int i = 0; i < d->max_vcpus; i++)
+            if (d->vcpus[i])
+                vcpu_timers_destroy(d->vcpus[i]);
+        evtchn_domain_kill(d);
+        gnttab_release_mappings(d);
+    }
+    rc = arch_domain_relinquish(d);
+    if (rc)
+        return rc;
+    flags = spin_lock_irqsave(&d->domain_lock);
+    d->state = DOMAIN_DEAD;
+    spin_unlock_irqrestore(&d->domain_lock, flags);
+    printk("Domain %u destroyed\n", d->domain_id);
+    send_guest_global_virq(dom0, VIRQ_DOM_EXC);
+    put_domain(d);      /* the existence reference */
+    return 0;
 }
 
 /* VMASST_TYPE_* a 64-bit PV guest may enable. */

@@ -35,10 +35,14 @@
  * evtchn_close_port()). Raising a port needs its domain's lock, or for an
  * interdomain port its peer's (evtchn_raise() asserts it).
  *
- * Domain lifetime: struct domain has no reference count yet. Whoever
- * destroys a domain makes it unreachable (domain_by_id() no longer finds
- * it, its vCPUs no longer run) before evtchn_domain_destroy(), which then
- * cuts the interdomain links under both locks.
+ * Domain lifetime: an operation naming another domain holds a reference
+ * on it (get_domain_by_id()) for its duration, so the domain and its port
+ * table stay allocated. A dying domain's ports are closed by
+ * evtchn_domain_kill(), which cuts the interdomain links under both locks
+ * and marks the table dead (no port is allocated in it again); the table
+ * itself is freed with the domain (evtchn_domain_destroy()). An
+ * interdomain port's pointer to its peer is therefore valid while the
+ * port is bound.
  *
  * Guest input: Linux leaves the holes in bind_interdomain and status
  * uninitialised, so holes are ignored on input, as Xen does; results are
@@ -157,9 +161,14 @@ static void evtchn_unlock_pair(struct domain *a, struct domain *b, unsigned long
 
 /* ---- Ports ---------------------------------------------------------------- */
 
-static struct domain *evtchn_domain_by_any_id(struct domain *cur, domid_t id)
+/* The domain id names (DOMID_SELF: cur), with a reference; NULL if none. */
+static struct domain *evtchn_get_domain(struct domain *cur, domid_t id)
 {
-    return id == DOMID_SELF ? cur : domain_by_id(id);
+    if (id == DOMID_SELF || id == cur->domain_id) {
+        get_domain(cur);
+        return cur;
+    }
+    return get_domain_by_id(id);
 }
 
 /* Whether cur may act on d's ports (Xen's XSM_TARGET under the dummy policy). */
@@ -335,15 +344,17 @@ out:
 
 static long evtchn_alloc_unbound(struct domain *cur, struct evtchn_alloc_unbound *a)
 {
-    struct domain *d = evtchn_domain_by_any_id(cur, a->dom);
+    struct domain *d = evtchn_get_domain(cur, a->dom);
     unsigned long flags;
     struct evtchn *chn;
     int port;
 
     if (!d)
         return -ESRCH;
-    if (!evtchn_may_control(cur, d))
+    if (!evtchn_may_control(cur, d)) {
+        put_domain(d);
         return -EPERM;
+    }
     flags = evtchn_lock(d);
     port = evtchn_get_free_port(d);
     if (port >= 0) {
@@ -353,12 +364,13 @@ static long evtchn_alloc_unbound(struct domain *cur, struct evtchn_alloc_unbound
         a->port = (evtchn_port_t)port;
     }
     evtchn_unlock(d, flags);
+    put_domain(d);
     return port < 0 ? port : 0;
 }
 
 static long evtchn_bind_interdomain(struct domain *ld, struct evtchn_bind_interdomain *b)
 {
-    struct domain *rd = evtchn_domain_by_any_id(ld, b->remote_dom);
+    struct domain *rd = evtchn_get_domain(ld, b->remote_dom);
     struct evtchn *lchn, *rchn;
     unsigned long flags;
     int lport;
@@ -389,6 +401,7 @@ static long evtchn_bind_interdomain(struct domain *ld, struct evtchn_bind_interd
     b->local_port = (evtchn_port_t)lport;
 out:
     evtchn_unlock_pair(ld, rd, flags);
+    put_domain(rd);
     return rc;
 }
 
@@ -499,7 +512,7 @@ out:
 
 static long evtchn_status(struct domain *cur, struct evtchn_status *s)
 {
-    struct domain *d = evtchn_domain_by_any_id(cur, s->dom);
+    struct domain *d = evtchn_get_domain(cur, s->dom);
     unsigned long flags;
     struct evtchn *chn;
     long rc = 0;
@@ -544,6 +557,7 @@ static long evtchn_status(struct domain *cur, struct evtchn_status *s)
     s->vcpu = evtchn_notify_vcpu(chn);
 out:
     evtchn_unlock(d, flags);
+    put_domain(d);
     return rc;
 }
 
@@ -610,17 +624,20 @@ static void evtchn_close_all(struct domain *d)
 
 static long evtchn_reset(struct domain *cur, struct evtchn_reset *r)
 {
-    struct domain *d = evtchn_domain_by_any_id(cur, r->dom);
+    struct domain *d = evtchn_get_domain(cur, r->dom);
+    long rc = 0;
 
     if (!d)
         return -ESRCH;
     if (!evtchn_may_control(cur, d))
-        return -EPERM;
-    /* Xen resets another domain only while its controller has it paused. */
-    if (d != cur)
-        return -EINVAL;
-    evtchn_close_all(d);
-    return 0;
+        rc = -EPERM;
+    else if (d != cur)
+        /* Xen resets another domain only while its controller has it paused. */
+        rc = -EINVAL;
+    else
+        evtchn_close_all(d);
+    put_domain(d);
+    return rc;
 }
 
 static long evtchn_init_control(struct domain *d, struct evtchn_init_control *c)
@@ -771,7 +788,7 @@ fail:
     return -ENOMEM;
 }
 
-void evtchn_domain_destroy(struct domain *d)
+void evtchn_domain_kill(struct domain *d)
 {
     struct evtchn_domain *ed = d->evtchn;
     unsigned long flags;
@@ -779,10 +796,23 @@ void evtchn_domain_destroy(struct domain *d)
     if (!ed)
         return;
     flags = evtchn_lock(d);
+    if (ed->dead) {
+        evtchn_unlock(d, flags);
+        return;
+    }
     ed->dead = true;            /* no port is allocated from here on */
     evtchn_unlock(d, flags);
     evtchn_close_all(d);
     evtchn_end_polls(d);
+}
+
+void evtchn_domain_destroy(struct domain *d)
+{
+    struct evtchn_domain *ed = d->evtchn;
+
+    if (!ed)
+        return;
+    evtchn_domain_kill(d);
     for (unsigned int b = 0; b < ed->valid_ports / EVTCHN_BUCKET_PORTS; b++)
         free_xenheap_pages(ed->bucket[b], 0);
     free_xenheap_pages(ed->vcpu, order_for_bytes(ed->max_vcpus * sizeof(*ed->vcpu)));

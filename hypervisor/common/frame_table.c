@@ -88,6 +88,16 @@ void page_assign_owner(struct page_info *pg, struct domain *owner)
     __atomic_store_n(&pg->count_info, PGC_ALLOCATED | 1, __ATOMIC_RELEASE);
 }
 
+void page_share_with_owner(struct page_info *pg, struct domain *owner)
+{
+    BUG_ON(load_acquire(&pg->count_info) != 0);
+
+    pg->owner = owner;
+    pg->u.type_info = 0;
+    /* The allocation reference and the hypervisor's own. */
+    __atomic_store_n(&pg->count_info, PGC_XEN_HEAP | PGC_ALLOCATED | 2, __ATOMIC_RELEASE);
+}
+
 int page_release(struct page_info *pg)
 {
     unsigned long old = __atomic_fetch_and(&pg->count_info, ~PGC_ALLOCATED,

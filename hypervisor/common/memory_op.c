@@ -13,25 +13,27 @@
  *    decrease takes MFNs; populate takes the PFNs the frames will have
  *    (their M2P entries) and, like increase, returns the MFNs in
  *    extent_start.
- *  - They run on the caller's own domain only (DOMID_SELF or its id);
- *    acting on another domain needs a toolstack, which Keel does not have.
+ *  - They run on the caller's own domain (DOMID_SELF or its id), or, for
+ *    the control domain, on any domain: the builder populates a new
+ *    domain's memory this way. A dying domain gets no new frames.
  *  - Preemptible: after MEMOP_WORK_BATCH frames the call continues itself
  *    with cmd = op | (next extent << MEMOP_EXTENT_SHIFT), Xen's encoding.
  *
  * Frame accounting (keel/domain.h, keel/page_info.h): a domain's frame
  * holds the allocation reference from page_assign_owner() on; tot_pages
  * counts owned frames and drops in the free_page hook when the last
- * reference goes. Populate raises tot_pages under d->page_lock before it
- * assigns, so tot_pages never exceeds max_pages. Decrease (Keel is
+ * reference goes. Populate raises tot_pages (domain_claim_pages()) before
+ * it assigns, so tot_pages never exceeds max_pages. Decrease (Keel is
  * stricter than Xen here) takes only frames nobody else holds: no mapping,
  * no type reference, just the allocation reference; it invalidates the
  * M2P entry and drops that reference, which frees the frame at once.
- * Keel's own pages shared with the domain (shared_info) are never taken.
+ * Keel's own pages shared with the domain (PGC_XEN_HEAP: shared_info,
+ * grant-table frames) are never taken.
  * Fresh frames are zeroed before the domain can see them (the buddy
  * allocator does not scrub).
  *
- * Locks: d->page_lock around the tot_pages check-and-raise. The buddy
- * allocator's heap lock is "run on the boot CPU" until SMP (common/buddy.c).
+ * Locks: d->page_lock around the tot_pages check-and-raise (in
+ * domain_claim_pages()); the buddy allocator's heap lock inside it.
  */
 #include <asm/page.h>
 #include <asm/mm.h>
@@ -53,23 +55,26 @@
 
 /*
  * Xen's rcu_lock_domain_by_any_id() and XSM_TARGET: DOMID_SELF or one's
- * own id is oneself; the only other domain Keel can name is dom0, which a
- * non-control domain may not act on. NULL with *rc = -ESRCH or -EPERM.
+ * own id is oneself; another domain only for the control domain (the
+ * builder populates a new domain's memory this way). Returns the domain
+ * with a reference (put_domain()), or NULL with *rc = -ESRCH or -EPERM.
  */
 static struct domain *memop_domain(domid_t domid, int *rc)
 {
     struct domain *cur = current_vcpu()->domain;
-    struct domain *d = NULL;
+    struct domain *d;
 
-    if (domid == DOMID_SELF || domid == cur->domain_id)
+    if (domid == DOMID_SELF || domid == cur->domain_id) {
+        get_domain(cur);
         return cur;
-    if (dom0 && domid == dom0->domain_id)
-        d = dom0;
+    }
+    d = get_domain_by_id(domid);
     if (!d) {
         *rc = -ESRCH;
         return NULL;
     }
     if (!cur->is_privileged) {
+        put_domain(d);
         *rc = -EPERM;
         return NULL;
     }
@@ -86,18 +91,13 @@ static struct page_info *alloc_extent(struct domain *d, const struct memop_args 
     /* One memory node (0): an exact request for another cannot be met. */
     if (a->exact_node && a->node != 0)
         return NULL;
-    spin_lock(&d->page_lock);
-    if (d->tot_pages + nr > d->max_pages) {
-        spin_unlock(&d->page_lock);
+    if (!domain_claim_pages(d, nr))
         return NULL;
-    }
-    __atomic_add_fetch(&d->tot_pages, nr, __ATOMIC_RELAXED);
-    spin_unlock(&d->page_lock);
 
     pg = a->below_mfn ? buddy_alloc_below(a->extent_order, a->below_mfn)
                       : buddy_alloc(a->extent_order);
     if (!pg) {
-        __atomic_sub_fetch(&d->tot_pages, nr, __ATOMIC_RELAXED);
+        domain_release_pages(d, nr, false);
         return NULL;
     }
     base = page_to_mfn(pg);
@@ -127,11 +127,13 @@ static int remove_frame(struct domain *d, unsigned long mfn)
 
     if (!mfn_valid(_mfn(mfn)))
         return -EINVAL;
-    if (arch_memop_frame_is_xen(d, mfn))
-        return -EPERM;
     pg = mfn_to_page(_mfn(mfn));
     if (get_page(pg, d))
         return -ENXIO;
+    if (page_is_xen_heap(pg)) {
+        put_page(pg);
+        return -EPERM;
+    }
     /* Ours and the allocation reference, no type reference: nobody uses it. */
     count = __atomic_load_n(&pg->count_info, __ATOMIC_ACQUIRE);
     if (count != (PGC_ALLOCATED | 2) ||
@@ -229,19 +231,20 @@ static long reservation_op(unsigned int op, unsigned long start_extent, unsigned
         return (long)start_extent;
     if (memop_decode_reservation(op, &r, start_extent, cur->is_privileged, max_page, &a))
         return (long)start_extent;
-    d = memop_domain(r.domid, &rc);
-    if (d != cur)
-        return (long)start_extent;
     /* The whole remaining list must be guest memory (Xen: subrange_okay). */
     if ((a.extent_list || op != XENMEM_increase_reservation) &&
         !guest_range_ok(a.extent_list + a.start_extent * sizeof(xen_pfn_t),
                         (a.nr_extents - a.start_extent) * sizeof(xen_pfn_t)))
+        return (long)start_extent;
+    d = memop_domain(r.domid, &rc);
+    if (!d)
         return (long)start_extent;
 
     if (op == XENMEM_decrease_reservation)
         done = remove_extents(d, &a, &preempted);
     else
         done = add_extents(d, op, &a, &preempted);
+    put_domain(d);
     if (preempted)
         return hypercall_continue(__HYPERVISOR_memory_op, op | (done << MEMOP_EXTENT_SHIFT), arg,
                                   0, 0, 0);
@@ -257,11 +260,16 @@ static long reservation_query(unsigned int op, unsigned long arg)
 
     if (copy_from_guest(&domid, arg, sizeof(domid)))
         return -EFAULT;
+    long pages;
+
     d = memop_domain(domid, &rc);
     if (!d)
         return rc;
-    return (long)(op == XENMEM_current_reservation
-                  ? __atomic_load_n(&d->tot_pages, __ATOMIC_RELAXED) : d->max_pages);
+    pages = (long)(op == XENMEM_current_reservation
+                   ? __atomic_load_n(&d->tot_pages, __ATOMIC_RELAXED)
+                   : __atomic_load_n(&d->max_pages, __ATOMIC_RELAXED));
+    put_domain(d);
+    return pages;
 }
 
 /* memory_op(cmd, arg) */

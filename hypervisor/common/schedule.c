@@ -156,7 +156,7 @@ int sched_init_vcpu(struct vcpu *v, unsigned int cpu)
         goto free_dom;
     v->processor = cpu;
     v->sched_priv = sv;
-    csched_vcpu_insert(sv, sd, v, &v->is_up, cpu, now());
+    csched_vcpu_insert(sv, sd, v, &v->may_run, cpu, now());
     return 0;
 
 free_dom:
@@ -167,6 +167,18 @@ free_dom:
     return -ENOMEM;
 }
 
+void sched_vcpu_sync(struct vcpu *v)
+{
+    struct csched_vcpu *sv = v->sched_priv;
+
+    /*
+     * Its CPU may still be switching it out (vcpu_sleep() only asked it
+     * to); that takes at most until the CPU's next softirq pass.
+     */
+    while (sv && !csched_vcpu_quiesced(sv, arch_cpu_id()))
+        __builtin_ia32_pause();
+}
+
 void sched_destroy_vcpu(struct vcpu *v)
 {
     struct csched_vcpu *sv = v->sched_priv;
@@ -174,12 +186,7 @@ void sched_destroy_vcpu(struct vcpu *v)
 
     if (!sv)
         return;
-    /*
-     * Its CPU may still be switching it out (vcpu_sleep() only asked it
-     * to); that takes at most until the CPU's next softirq pass.
-     */
-    while (!csched_vcpu_quiesced(sv, arch_cpu_id()))
-        __builtin_ia32_pause();
+    sched_vcpu_sync(v);
     if (csched_vcpu_remove(sv)) {
         sched_free(d->sched_priv, sizeof(struct csched_dom));
         d->sched_priv = NULL;

@@ -138,9 +138,7 @@ static long vcpu_down(struct vcpu *v)
 {
     struct domain *d = v->domain;
 
-    /* Down before sleep: a racing wake cannot bring it back (schedule.c). */
-    __atomic_store_n(&v->is_up, false, __ATOMIC_RELEASE);
-    vcpu_sleep(v);
+    vcpu_set_up(v, false);
     for (unsigned int i = 0; i < d->max_vcpus; i++)
         if (d->vcpus[i] && __atomic_load_n(&d->vcpus[i]->is_up, __ATOMIC_ACQUIRE))
             return 0;
@@ -154,8 +152,7 @@ static long vcpu_up(struct vcpu *v)
 {
     if (!v->is_initialised)
         return -EINVAL;
-    __atomic_store_n(&v->is_up, true, __ATOMIC_RELEASE);
-    vcpu_wake(v);
+    vcpu_set_up(v, true);
     return 0;
 }
 

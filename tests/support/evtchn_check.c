@@ -138,6 +138,9 @@ const char *evtchn_check_invariants(void)
                 FAIL("d%u: destroyed but event state left", i);
             continue;
         }
+        /* Between hypercalls only the existence reference is held. */
+        if (fake.dom[i].refcnt != 1)
+            FAIL("d%u: %lu domain references held between hypercalls", i, fake.dom[i].refcnt);
         err = check_domain(i);
         if (err)
             return err;

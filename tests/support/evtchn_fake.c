@@ -123,12 +123,30 @@ struct vcpu *current_vcpu(void)
     return current;
 }
 
-struct domain *domain_by_id(domid_t id)
+/* References follow struct domain's rules; each fake domain's existence holds one. */
+struct domain *get_domain_by_id(domid_t id)
 {
     for (unsigned int i = 0; i < FAKE_NR_DOMS; i++)
-        if (fake.alive[i] && fake.dom[i].domain_id == id)
+        if (fake.alive[i] && fake.dom[i].domain_id == id) {
+            fake.dom[i].refcnt++;
             return &fake.dom[i];
+        }
     return NULL;
+}
+
+void get_domain(struct domain *d)
+{
+    if (d->refcnt == 0)
+        abort();
+    d->refcnt++;
+}
+
+void put_domain(struct domain *d)
+{
+    /* The existence reference is the fake's own: a hypercall never drops it. */
+    if (d->refcnt <= 1)
+        abort();
+    d->refcnt--;
 }
 
 s_time_t now(void)
@@ -172,6 +190,7 @@ void fake_machine_init(void)
         }
         if (evtchn_domain_init(d))
             abort();
+        d->refcnt = 1;
         fake.alive[i] = true;
     }
     dom0 = &fake.dom[FAKE_D0];

@@ -41,7 +41,7 @@ struct fake_machine {
     struct vcpu *vcpus[FAKE_NR_DOMS][FAKE_MAX_VCPUS];   /* domain.vcpus */
     struct vcpu vcpu[FAKE_NR_DOMS][FAKE_MAX_VCPUS];
     struct shared_info shared[FAKE_NR_DOMS];
-    bool alive[FAKE_NR_DOMS];   /* not destroyed: domain_by_id() finds it */
+    bool alive[FAKE_NR_DOMS];   /* not destroyed: get_domain_by_id() finds it */
     unsigned int kicks[FAKE_NR_DOMS][FAKE_MAX_VCPUS];
     unsigned int wakes[FAKE_NR_DOMS][FAKE_MAX_VCPUS];
     bool blocked[FAKE_NR_DOMS][FAKE_MAX_VCPUS];

@@ -384,7 +384,7 @@ static struct sim_vcpu *vcpu(struct domain *d, unsigned int cpu, enum kind kind)
     s->saved_by = -1;
     d->vcpus[s->v.vcpu_id] = &s->v;
     assert_int_equal(sched_init_vcpu(&s->v, cpu), 0);
-    s->v.is_up = true;
+    s->v.may_run = true;
     s->wait_since = fake_now;
     vcpu_wake(&s->v);
     return s;
@@ -454,7 +454,7 @@ static int teardown(void **state)
     for (unsigned int c = 0; c < nr_cpus; c++)
         cpu_entry(c);
     for (unsigned int i = 0; i < nr_sims; i++) {
-        sims[i].v.is_up = false;
+        sims[i].v.may_run = false;
         sims[i].wake_at = 0;
         fake_cpu = 0;
         vcpu_sleep(&sims[i].v);
@@ -493,7 +493,7 @@ static void test_idle_when_nothing_runnable(void **state)
     sims[0].aff = ~0ULL;
     sims[0].last_cpu = -1;
     sims[0].saved_by = -1;
-    vcpu_wake(&sims[0].v); /* is_up is false: stays offline */
+    vcpu_wake(&sims[0].v); /* may_run is false: stays offline */
     run_until(MILLISECS(200));
     assert_null(cur[0]);
     assert_null(cur[1]);
@@ -504,7 +504,7 @@ static void test_idle_when_nothing_runnable(void **state)
     a = vcpu(d, 1, CPU_BOUND);
     run_until(MILLISECS(300));
     assert_ptr_equal(cur[1], &a->v);
-    a->v.is_up = false;
+    a->v.may_run = false;
     vcpu_sleep(&a->v);
     run_until(MILLISECS(400));
     assert_null(cur[0]);
@@ -1002,7 +1002,7 @@ static void test_sleep_remote(void **state)
     a = vcpu(dom(0, 256, 0), 1, CPU_BOUND);
     run_until(MILLISECS(10));
     assert_ptr_equal(cur[1], &a->v);
-    a->v.is_up = false;
+    a->v.may_run = false;
     fake_cpu = 0;
     vcpu_sleep(&a->v);
     vcpu_wake(&a->v); /* an event racing with VCPUOP_down */
@@ -1011,7 +1011,7 @@ static void test_sleep_remote(void **state)
     vcpu_runstate_times(&a->v, times, &st, &entry);
     assert_int_equal(st, RUNSTATE_offline);
     /* VCPUOP_up: runs again. */
-    a->v.is_up = true;
+    a->v.may_run = true;
     vcpu_wake(&a->v);
     settle();
     assert_true(cur[0] == &a->v || cur[1] == &a->v);
@@ -1054,7 +1054,7 @@ static void test_params_errors(void **state)
 
     /* Not attached: outside the scheduler, every call a no-op. */
     settle();
-    sims[1].v.is_up = true;
+    sims[1].v.may_run = true;
     vcpu_wake(&sims[1].v);
     vcpu_sleep(&sims[1].v);
     assert_int_equal(sched_set_affinity(&sims[1].v, 1), -EINVAL);

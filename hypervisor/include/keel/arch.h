@@ -35,6 +35,18 @@ int arch_vcpu_create(struct vcpu *v);
 void arch_vcpu_destroy(struct vcpu *v);
 
 struct domain;
+/* Set up d's architectural state (d->arch, shared_info). 0 or -ENOMEM. */
+int arch_domain_create(struct domain *d);
+/*
+ * Take back everything a dying domain d holds in architectural state and
+ * memory: its vCPUs' roots, descriptor pages and registered areas, its
+ * page tables and frames. Returns -ERESTART when it stopped part way (call
+ * again), else 0.
+ */
+int arch_domain_relinquish(struct domain *d);
+/* Free what arch_domain_create() set up. d is unreachable. */
+void arch_domain_destroy(struct domain *d);
+
 struct vcpu_info;
 struct shared_info;
 /* Where the guest reads v's vcpu_info (shared_info or a registered area). */
@@ -93,13 +105,6 @@ enum mc_disposition arch_multicall_call(struct multicall_entry *call);
  * for a sub-op the architecture does not know.
  */
 long arch_memory_op(unsigned long cmd, unsigned long arg);
-
-/*
- * Whether frame @mfn, owned by @d, is the hypervisor's own page shared
- * with @d (x86 PV: shared_info), which a reservation op must never take
- * back into the free pool.
- */
-bool arch_memop_frame_is_xen(const struct domain *d, unsigned long mfn);
 
 /*
  * VCPUOP_register_vcpu_info, the architecture's part: take a general and

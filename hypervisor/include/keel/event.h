@@ -14,7 +14,13 @@ struct vcpu;
 /* Allocate d's port table (port 0 reserved). Returns 0 or -ENOMEM. */
 int evtchn_domain_init(struct domain *d);
 
-/* Close every port of a dying domain (interdomain peers see it closed). */
+/*
+ * d is dying: close every port (interdomain peers see it closed) and
+ * allocate none again. The table stays until evtchn_domain_destroy().
+ */
+void evtchn_domain_kill(struct domain *d);
+
+/* Free d's port table (closing its ports first if still needed). */
 void evtchn_domain_destroy(struct domain *d);
 
 /* Raise per-vCPU VIRQ virq (TIMER, DEBUG, ...) on v, if v bound it. */

@@ -24,7 +24,11 @@ struct domain;
  *   63          PGC_ALLOCATED  one of the counted references is the owner's
  *                              allocation reference (page_assign_owner())
  *   62          PGC_FREE       the frame is in the buddy allocator's free lists
- *   61..48      reserved, zero
+ *   61          PGC_XEN_HEAP   a hypervisor page shared with its owner
+ *                              (shared_info, grant-table frames): not one of
+ *                              the owner's tot_pages, never handed back by
+ *                              reservation ops (page_share_with_owner())
+ *   60..48      reserved, zero
  *   47..0       general reference count
  */
 #define PGC_COUNT_WIDTH         48
@@ -33,6 +37,8 @@ struct domain;
 #define PGC_ALLOCATED           (1UL << _PGC_ALLOCATED)
 #define _PGC_FREE               62
 #define PGC_FREE                (1UL << _PGC_FREE)
+#define _PGC_XEN_HEAP           61
+#define PGC_XEN_HEAP            (1UL << _PGC_XEN_HEAP)
 
 /*
  * type_info: page type on top, flags, type count in the low bits.
@@ -62,7 +68,7 @@ struct domain;
 #define PGT_COUNT_WIDTH         48
 #define PGT_COUNT_MASK          ((1UL << PGT_COUNT_WIDTH) - 1)
 
-_Static_assert(PGC_COUNT_WIDTH < _PGC_FREE, "PGC count overlaps flags");
+_Static_assert(PGC_COUNT_WIDTH < _PGC_XEN_HEAP, "PGC count overlaps flags");
 _Static_assert(PGT_COUNT_WIDTH < _PGT_VALIDATED, "PGT count overlaps flags");
 _Static_assert(_PGT_PINNED < PGT_TYPE_SHIFT, "PGT flags overlap type");
 
@@ -179,6 +185,19 @@ static inline unsigned long page_type(unsigned long type_info)
  * (PGC_ALLOCATED). A frame in use or free is a BUG.
  */
 void page_assign_owner(struct page_info *pg, struct domain *owner);
+
+/*
+ * Like page_assign_owner(), for a page of the hypervisor's own that @owner
+ * may map (PGC_XEN_HEAP): the hypervisor keeps its own general reference
+ * on top of the allocation reference and drops both when it lets go.
+ */
+void page_share_with_owner(struct page_info *pg, struct domain *owner);
+
+/* Whether @pg is a hypervisor page shared with its owner. */
+static inline bool page_is_xen_heap(const struct page_info *pg)
+{
+    return __atomic_load_n(&pg->count_info, __ATOMIC_RELAXED) & PGC_XEN_HEAP;
+}
 
 /*
  * Drop the allocation reference: the frame goes back through

@@ -34,6 +34,12 @@ void scheduler_init(unsigned int nr_cpus);
  */
 int sched_init_vcpu(struct vcpu *v, unsigned int cpu);
 
+/*
+ * Wait until v, which was put to sleep (offline) by someone, is off its
+ * CPU with its registers saved. Not for the caller's own vCPU.
+ */
+void sched_vcpu_sync(struct vcpu *v);
+
 /* Detach a vCPU that is offline and not running. */
 void sched_destroy_vcpu(struct vcpu *v);
 

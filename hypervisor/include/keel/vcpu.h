@@ -21,7 +21,9 @@ struct vcpu {
     struct domain *domain;
     unsigned int processor;     /* physical CPU it runs on */
     bool is_initialised;        /* has a context (builder or VCPUOP_initialise) */
-    bool is_up;                 /* initialised and allowed to run */
+    bool is_up;                 /* initialised and brought up (VCPUOP_up, the builder) */
+    bool may_run;               /* is_up, domain not paused/shut down/dying: the
+                                 * scheduler's "may be online" flag; domain_lock */
 
     /* Guest areas registered with vcpu_op; vcpu_op.c's areas_lock. */
     bool vcpu_info_registered;  /* VCPUOP_register_vcpu_info done */

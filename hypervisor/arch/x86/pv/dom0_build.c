@@ -204,8 +204,12 @@ static int allocate_memory(struct domain *d, const struct layout *l, unsigned lo
 {
     unsigned int order = order_for_bytes(l->region_pages << PAGE_SHIFT);
     unsigned long pfn = 0;
-    struct page_info *pg = buddy_alloc(order);
+    struct page_info *pg;
 
+    d->max_pages = l->nr_pages;
+    if (!domain_claim_pages(d, l->nr_pages))
+        return -ENOMEM;
+    pg = buddy_alloc(order);
     if (!pg)
         return -ENOMEM;
     *region_base = page_to_mfn(pg);
@@ -235,7 +239,6 @@ static int allocate_memory(struct domain *d, const struct layout *l, unsigned lo
             set_gpfn_from_mfn(mfn, pfn++);
         }
     }
-    d->tot_pages = d->max_pages = l->nr_pages;
     return 0;
 }
 
@@ -341,22 +344,6 @@ static void fill_start_info(struct start_info *si, const struct domain *d,
     strlcpy((char *)si->cmd_line, module_args(kernel), sizeof(si->cmd_line));
 }
 
-static int setup_shared_info(struct domain *d)
-{
-    struct arch_domain *ad = pv_domain(d);
-    struct shared_info *s = alloc_xenheap_pages(0);
-
-    if (!s)
-        return -ENOMEM;
-    for (unsigned int i = 0; i < XEN_LEGACY_MAX_VCPUS; i++)
-        s->vcpu_info[i].evtchn_upcall_mask = 1;
-    ad->shared_info = s;
-    ad->shared_info_mfn = __pa(s) >> PAGE_SHIFT;
-    /* dom0 maps it by MFN: it must count as a frame dom0 may reference. */
-    page_assign_owner(mfn_to_page(_mfn(ad->shared_info_mfn)), d);
-    return 0;
-}
-
 static unsigned long dom0_pages_wanted(void)
 {
     unsigned long avail = buddy_free_frames();
@@ -427,8 +414,8 @@ int dom0_build(struct vcpu **vcpu0, struct cpu_regs *regs)
     /* One vCPU per physical CPU unless dom0_max_vcpus= says otherwise; all in shared_info. */
     nr_vcpus = min(opt_dom0_max_vcpus ? opt_dom0_max_vcpus : arch_nr_cpus(),
                    (unsigned int)XEN_LEGACY_MAX_VCPUS);
-    d = domain_create(0, true, nr_vcpus);
-    if (!d || !(d->arch = alloc_xenheap_pages(0)) || setup_shared_info(d))
+    d = domain_create(0, true, nr_vcpus, false);
+    if (!d)
         goto out_nomem;
     for (unsigned int i = 0; i < nr_vcpus; i++) {
         struct vcpu *vi = vcpu_create(d, i);
@@ -472,8 +459,7 @@ int dom0_build(struct vcpu **vcpu0, struct cpu_regs *regs)
     v->arch->guest_table = mfn_x(l4);
     v->arch->in_kernel = true;
     v->arch->vcpu_info = &pv_domain(d)->shared_info->vcpu_info[0];
-    v->is_initialised = true;
-    v->is_up = true;
+    v->is_initialised = true;     /* pv_start_vcpu() brings it up */
     memset(regs, 0, sizeof(*regs));
     regs->rip = ei.virt_entry;
     regs->rsp = l.stack_end;

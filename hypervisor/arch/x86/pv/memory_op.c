@@ -140,11 +140,6 @@ static long machphys_mapping(unsigned long arg)
     return copy_to_guest(arg, &mapping, sizeof(mapping));
 }
 
-bool arch_memop_frame_is_xen(const struct domain *d, unsigned long mfn)
-{
-    return mfn == pv_domain(d)->shared_info_mfn;
-}
-
 long arch_memory_op(unsigned long cmd, unsigned long arg)
 {
     switch (cmd) {

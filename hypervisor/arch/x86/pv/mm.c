@@ -72,14 +72,18 @@ static void flush_tlb_all(void)
     flush_tlb_all_cpus();
 }
 
+/* The last reference to a frame went: forget it in its owner's accounting and free it. */
 static void free_domain_page(struct page_info *pg)
 {
     struct domain *d = page_get_owner(pg);
+    bool xen_heap = page_is_xen_heap(pg);
 
-    if (d)
-        __atomic_sub_fetch(&d->tot_pages, 1, __ATOMIC_RELAXED);
+    set_gpfn_from_mfn(page_to_mfn(pg), INVALID_M2P_ENTRY);
     pg->owner = NULL;
+    pg->count_info = 0;     /* PGC_XEN_HEAP; the count is 0, nobody else looks */
     buddy_free(pg, 0);
+    if (d)
+        domain_release_pages(d, 1, xen_heap);   /* may free d */
 }
 
 static struct pv_mm_ops machine_ops = {

@@ -67,6 +67,5 @@ void pv_toggle_guest_mode(struct vcpu *v)
 void pv_start_vcpu(struct vcpu *v, const struct cpu_regs *initial)
 {
     v->arch->saved_regs = *initial;
-    v->is_up = true;
-    vcpu_wake(v);
+    vcpu_set_up(v, true);
 }
