@@ -18,9 +18,12 @@ construction:
 
 A C file with one printing statement per item is compiled once against our
 tree and once against Xen's (both reached as <xen/...>), both are run, and the
-outputs are compared.  An item whose statement does not compile against Xen's
-headers does not exist there: that is a failure unless the item is listed in
-the Keel-only allowlist with a reason.  Stale allowlist entries fail too.
+outputs are compared, in the toolstack view (__XEN_TOOLS__) and the guest
+view; tools-only headers (domctl.h, sysctl.h) refuse the guest view, as Xen's
+do, and are compared in the toolstack view only.  An item whose statement does
+not compile against Xen's headers does not exist there: that is a failure
+unless the item is listed in the Keel-only allowlist with a reason.  Stale
+allowlist entries fail too.
 
 Only the Python standard library is used; run it with /usr/bin/python3.
 """
@@ -92,6 +95,17 @@ def list_headers(root):
                 hdrs.append(os.path.relpath(os.path.join(dirpath, f), root))
     # xen.h first: several of Xen's headers rely on it being included already.
     return sorted(hdrs, key=lambda h: (h != "xen.h", h))
+
+
+# A tools-only header opens with this guard and an #error (build_headers.sh
+# checks the guest view is refused); it is compared in the tools view only.
+TOOLS_ONLY_RE = re.compile(
+    r"^#if !defined\(__XEN__\) && !defined\(__XEN_TOOLS__\)\n#error", re.M)
+
+
+def tools_only(root, hdr):
+    with open(os.path.join(root, hdr)) as fh:
+        return TOOLS_ONLY_RE.search(fh.read()) is not None
 
 
 def write(path, text):
@@ -338,15 +352,20 @@ def main():
         mbuild = os.path.join(build, mode)
         os.makedirs(mbuild, exist_ok=True)
         results += [(st, "[%s] %s" % (mode, k), k, d)
-                    for st, k, d in check_mode(args, flags, mbuild)]
+                    for st, k, d in check_mode(args, mode, flags, mbuild)]
     return report(results, allow)
 
 
-def check_mode(args, flags, build):
+def check_mode(args, mode, flags, build):
     """Run every check in one compilation mode; return (status, key, detail)."""
     results = []  # (status, key, detail)
 
-    headers = list_headers(args.ours)
+    headers = []
+    for h in list_headers(args.ours):
+        if mode != "tools" and tools_only(args.ours, h):
+            results.append(("skip", "header " + h, "tools-only: compared in the tools view"))
+        else:
+            headers.append(h)
     xen_headers = []
     for h in headers:
         if os.path.exists(os.path.join(args.theirs, h)):

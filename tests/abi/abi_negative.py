@@ -31,6 +31,10 @@ DRIFTS = [
      "uint8_t evtchn_upcall_mask;    /* IN: guest's \"interrupts off\" */",
      "uint16_t evtchn_upcall_mask;   /* IN: guest's \"interrupts off\" */",
      "[tools] struct vcpu_info.evtchn_upcall_mask"),
+    ("tools-only header constant", "domctl.h",
+     "#define XEN_DOMCTL_getdomaininfo               5\n",
+     "#define XEN_DOMCTL_getdomaininfo               6\n",
+     "[tools] XEN_DOMCTL_getdomaininfo"),
 ]
 
 
