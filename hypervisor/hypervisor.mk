@@ -7,7 +7,7 @@ HV_BUILD   := $(BUILD)/hypervisor
 HV_ARCH    := hypervisor/arch/x86
 KEEL_VERSION := 0.1.0
 
-HV_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdinc \
+HV_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdinc -D__XEN__ \
 	-isystem $(shell $(CC) -print-file-name=include) \
 	-Ihypervisor/include -I$(HV_ARCH)/include -Iinclude \
 	-include hypervisor/include/keel/compiler.h \

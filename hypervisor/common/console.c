@@ -3,8 +3,11 @@
  * The hypervisor console: printk with log levels, line prefixes and the
  * panic path.
  *
+ * Everything printed is also kept in a ring (the last CONSOLE_RING_SIZE
+ * bytes) that the control domain reads with sysctl readconsole (xl dmesg).
+ *
  * Locking: console_lock serialises whole messages so lines from different
- * CPUs do not interleave. panic() takes it with a bounded wait and then
+ * CPUs do not interleave, and guards the ring. panic() takes it with a bounded wait and then
  * writes regardless: a CPU that died holding it must not silence the crash
  * report.
  */
@@ -18,6 +21,49 @@ static spinlock_t console_lock = SPINLOCK_INIT;
 static unsigned int console_loglevel = CONSOLE_DEFAULT_LOGLEVEL;
 static bool at_line_start = true;
 static bool panicking;
+
+#define CONSOLE_RING_SIZE 16384     /* a power of two */
+static char ring[CONSOLE_RING_SIZE];
+/* Bytes ever written (ring_prod) and the oldest one readconsole still returns. */
+static uint32_t ring_prod, ring_cleared;
+
+/* Lock held. */
+static void ring_write(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        ring[ring_prod++ & (CONSOLE_RING_SIZE - 1)] = s[i];
+}
+
+/* The console output, to the machine's console and the ring. Lock held. */
+static void console_out(const char *s, size_t n)
+{
+    arch_console_write(s, n);
+    ring_write(s, n);
+}
+
+uint32_t console_ring_read(char *buf, uint32_t count, uint32_t *index, bool incremental,
+                           bool clear)
+{
+    unsigned long flags = spin_lock_irqsave(&console_lock);
+    uint32_t oldest = ring_prod - CONSOLE_RING_SIZE;
+    uint32_t start = incremental ? *index : ring_cleared;
+    uint32_t n = 0;
+
+    /* Unsigned distances: anything older than the ring holds or cleared is skipped. */
+    if (ring_prod - start > ring_prod - ring_cleared)
+        start = ring_cleared;
+    if (ring_prod - start > CONSOLE_RING_SIZE)
+        start = oldest;
+    while (n < count && start + n != ring_prod) {
+        buf[n] = ring[(start + n) & (CONSOLE_RING_SIZE - 1)];
+        n++;
+    }
+    *index = start + n;
+    if (clear)
+        ring_cleared = start + n;
+    spin_unlock_irqrestore(&console_lock, flags);
+    return n;
+}
 
 void console_set_loglevel(unsigned int level)
 {
@@ -42,18 +88,18 @@ static void emit_tagged(const char *tag, const char *s, size_t n)
 
     for (size_t i = 0; i < n; i++) {
         if (at_line_start) {
-            arch_console_write(tag, strlen(tag));
+            console_out(tag, strlen(tag));
             at_line_start = false;
         }
         if (s[i] == '\n') {
-            arch_console_write(s + start, i - start);
-            arch_console_write("\r\n", 2);
+            console_out(s + start, i - start);
+            console_out("\r\n", 2);
             start = i + 1;
             at_line_start = true;
         }
     }
     if (start < n)
-        arch_console_write(s + start, n - start);
+        console_out(s + start, n - start);
 }
 
 static void emit(const char *s, size_t n)

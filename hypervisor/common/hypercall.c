@@ -6,6 +6,7 @@
  * not in the table is -ENOSYS, as in Xen.
  */
 #include <keel/domain.h>
+#include <keel/domctl.h>
 #include <keel/errno.h>
 #include <keel/hypercall.h>
 #include <keel/lib.h>
@@ -41,6 +42,10 @@ static const struct hypercall_entry hypercall_table[64] = {
     HC(__HYPERVISOR_callback_op, do_callback_op, 2),
     HC(__HYPERVISOR_event_channel_op, do_event_channel_op, 2),
     HC(__HYPERVISOR_physdev_op, do_physdev_op, 2),
+    [__HYPERVISOR_sysctl] = { .fn = do_sysctl, .name = "do_sysctl", .nargs = 1,
+                              .control_only = true },
+    [__HYPERVISOR_domctl] = { .fn = do_domctl, .name = "do_domctl", .nargs = 1,
+                              .control_only = true },
     /* Keel-specific, test only: -ENOSYS without "test_hypercalls". */
     [__HYPERVISOR_keel_test_op] = { .fn = do_keel_test_op, .name = "do_keel_test_op",
                                     .nargs = 2, .control_only = true },

@@ -244,6 +244,14 @@ int sched_set_domain_params(struct domain *d, unsigned int weight, unsigned int 
     return rc;
 }
 
+void sched_get_domain_params(struct domain *d, unsigned int *weight, unsigned int *cap)
+{
+    const struct csched_dom *sd = d->sched_priv;
+
+    *weight = sd ? __atomic_load_n(&sd->weight, __ATOMIC_RELAXED) : CSCHED_DEFAULT_WEIGHT;
+    *cap = sd ? __atomic_load_n(&sd->cap, __ATOMIC_RELAXED) : 0;
+}
+
 int sched_set_affinity(struct vcpu *v, uint64_t mask)
 {
     uint64_t cpus;

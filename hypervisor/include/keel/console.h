@@ -4,11 +4,22 @@
 #define KEEL_CONSOLE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #define CONSOLE_DEFAULT_LOGLEVEL 3   /* errors, warnings, info */
 
 /* Print messages of level <= level from now on. */
 void console_set_loglevel(unsigned int level);
+
+/*
+ * Copy up to count bytes of the console ring into buf, from *index (with
+ * incremental; clamped to what the ring still holds) or from the oldest
+ * byte not cleared. *index becomes the next byte to read; clear makes
+ * the bytes read invisible to later non-incremental reads. Returns the
+ * bytes copied.
+ */
+uint32_t console_ring_read(char *buf, uint32_t count, uint32_t *index, bool incremental,
+                           bool clear);
 /*
  * Whether a message a guest can provoke may be printed now (a token
  * bucket shared by all such messages). Use as:

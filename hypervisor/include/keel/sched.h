@@ -62,6 +62,7 @@ void vcpu_sleep(struct vcpu *v);
 
 /* Per-domain proportional share (default 256) and cap (% of one CPU, 0 = none). */
 int sched_set_domain_params(struct domain *d, unsigned int weight, unsigned int cap);
+void sched_get_domain_params(struct domain *d, unsigned int *weight, unsigned int *cap);
 
 /* Hard affinity: v may only run on CPUs in mask (bit n = CPU n). */
 int sched_set_affinity(struct vcpu *v, uint64_t mask);

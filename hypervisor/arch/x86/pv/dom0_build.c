@@ -294,32 +294,6 @@ static mfn_t build_page_tables(mfn_t base, const struct layout *l)
     return l4_mfn;
 }
 
-/* Xen's hypercall page: entry i at 32*i calls hypercall i; entry 23 is the iret stub. */
-static void fill_hypercall_page(uint8_t *page)
-{
-    memset(page, 0xcc, PAGE_SIZE);
-    for (unsigned int i = 0; i < PAGE_SIZE / 32; i++) {
-        uint8_t *p = page + i * 32;
-
-        if (i == __HYPERVISOR_iret) {
-            static const uint8_t iret_stub[] = {
-                0x51, 0x41, 0x53, 0x50, 0xb8, __HYPERVISOR_iret, 0, 0, 0, 0x0f, 0x05,
-            };
-
-            memcpy(p, iret_stub, sizeof(iret_stub));
-            continue;
-        }
-        /* push %rcx; push %r11; mov $i,%eax; syscall; pop %r11; pop %rcx; ret */
-        p[0] = 0x51;
-        p[1] = 0x41, p[2] = 0x53;
-        p[3] = 0xb8, p[4] = (uint8_t)i, p[5] = p[6] = p[7] = 0;
-        p[8] = 0x0f, p[9] = 0x05;
-        p[10] = 0x41, p[11] = 0x5b;
-        p[12] = 0x59;
-        p[13] = 0xc3;
-    }
-}
-
 static void fill_start_info(struct start_info *si, const struct domain *d,
                             const struct layout *l, const struct elf_image_info *ei,
                             const struct boot_module *kernel, unsigned long initrd_len)
@@ -417,14 +391,10 @@ int dom0_build(struct vcpu **vcpu0, struct cpu_regs *regs)
     d = domain_create(0, true, nr_vcpus, false);
     if (!d)
         goto out_nomem;
-    for (unsigned int i = 0; i < nr_vcpus; i++) {
-        struct vcpu *vi = vcpu_create(d, i);
-
-        if (!vi)
+    /* vCPUs other than 0 stay down until the guest initialises them. */
+    for (unsigned int i = 0; i < nr_vcpus; i++)
+        if (!vcpu_create(d, i))
             goto out_nomem;
-        /* vCPUs other than 0 stay down until the guest initialises them. */
-        vi->arch->vcpu_info = &pv_domain(d)->shared_info->vcpu_info[i];
-    }
     v = d->vcpus[0];
     dom0 = d;
     p2m = alloc_xenheap_pages(order_for_bytes(l.nr_pages * sizeof(*p2m)));
@@ -447,7 +417,7 @@ int dom0_build(struct vcpu **vcpu0, struct cpu_regs *regs)
     fill_start_info(region_va(base, l.si_start, &l), d, &l, &ei, kernel, initrd_len);
     l4 = build_page_tables(base, &l);
     if (ei.has_hypercall_page) {
-        fill_hypercall_page(region_va(base, ei.hypercall_page, &l));
+        pv_fill_hypercall_page(region_va(base, ei.hypercall_page, &l));
         pv_domain(d)->hypercall_page_va = ei.hypercall_page;
     }
     rc = pv_mm_dom0_take_root(d, l4);
@@ -458,7 +428,6 @@ int dom0_build(struct vcpu **vcpu0, struct cpu_regs *regs)
 
     v->arch->guest_table = mfn_x(l4);
     v->arch->in_kernel = true;
-    v->arch->vcpu_info = &pv_domain(d)->shared_info->vcpu_info[0];
     v->is_initialised = true;     /* pv_start_vcpu() brings it up */
     memset(regs, 0, sizeof(*regs));
     regs->rip = ei.virt_entry;

@@ -54,6 +54,7 @@ int arch_domain_create(struct domain *d)
     page_share_with_owner(mfn_to_page(_mfn(ad->shared_info_mfn)), d);
     domain_account_xen_page(d);
     d->arch = ad;
+    pv_update_wallclock(d);
     return 0;
 }
 
@@ -68,8 +69,7 @@ void arch_domain_destroy(struct domain *d)
     d->arch = NULL;
 }
 
-/* Drop what v holds: roots, GDT frames, a registered vcpu_info. v is quiesced. */
-static void relinquish_vcpu(struct vcpu *v)
+void pv_vcpu_release(struct vcpu *v)
 {
     struct arch_vcpu *a = v->arch;
 
@@ -79,8 +79,9 @@ static void relinquish_vcpu(struct vcpu *v)
         pv_put_root(_mfn(a->guest_table_user));
     a->guest_table = a->guest_table_user = 0;
     pv_release_gdt_frames(a);
-    a->vcpu_info = NULL;
     if (v->vcpu_info_registered) {
+        a->vcpu_info = v->vcpu_id < XEN_LEGACY_MAX_VCPUS && pv_domain(v->domain)->shared_info
+                       ? &pv_domain(v->domain)->shared_info->vcpu_info[v->vcpu_id] : NULL;
         put_page_and_type(mfn_to_page(_mfn(v->vcpu_info_mfn)));
         v->vcpu_info_registered = false;
     }
@@ -96,7 +97,7 @@ int arch_domain_relinquish(struct domain *d)
     if (!pass && mfn == 0)
         for (unsigned int i = 0; i < d->max_vcpus; i++)
             if (d->vcpus[i])
-                relinquish_vcpu(d->vcpus[i]);
+                pv_vcpu_release(d->vcpus[i]);
 
     for (;;) {
         stop = min(frame_table_nr, mfn + RELINQUISH_BATCH);

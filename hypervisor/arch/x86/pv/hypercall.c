@@ -15,6 +15,7 @@
 #include <keel/errno.h>
 #include <keel/hypercall.h>
 #include <keel/lib.h>
+#include <public/xen.h>
 
 #define SYSCALL_INSN_LEN 2
 
@@ -63,4 +64,30 @@ void do_syscall(struct cpu_regs *regs)
         regs->rax = (unsigned long)hypercall_dispatch(regs->rax, regs->rdi, regs->rsi,
                                                       regs->rdx, regs->r10, regs->r8);
     pv_return_to_guest(regs);
+}
+
+/* Xen's hypercall page: entry i at 32*i calls hypercall i; entry 23 is the iret stub. */
+void pv_fill_hypercall_page(uint8_t *page)
+{
+    memset(page, 0xcc, PAGE_SIZE);
+    for (unsigned int i = 0; i < PAGE_SIZE / 32; i++) {
+        uint8_t *p = page + i * 32;
+
+        if (i == __HYPERVISOR_iret) {
+            static const uint8_t iret_stub[] = {
+                0x51, 0x41, 0x53, 0x50, 0xb8, __HYPERVISOR_iret, 0, 0, 0, 0x0f, 0x05,
+            };
+
+            memcpy(p, iret_stub, sizeof(iret_stub));
+            continue;
+        }
+        /* push %rcx; push %r11; mov $i,%eax; syscall; pop %r11; pop %rcx; ret */
+        p[0] = 0x51;
+        p[1] = 0x41, p[2] = 0x53;
+        p[3] = 0xb8, p[4] = (uint8_t)i, p[5] = p[6] = p[7] = 0;
+        p[8] = 0x0f, p[9] = 0x05;
+        p[10] = 0x41, p[11] = 0x5b;
+        p[12] = 0x59;
+        p[13] = 0xc3;
+    }
 }

@@ -5,6 +5,10 @@
  * engine (pt_validate.c, pt_update.c), which validates before it changes
  * anything.
  *
+ * A batch may act for another domain (the foreigndom argument, see
+ * owners_get()): the control domain builds a new domain's page tables and
+ * maps its frames this way.
+ *
  * Batches are preemptible: after MMU_BATCH requests the call continues
  * itself with the progress so far in *done and MMU_UPDATE_PREEMPTED set in
  * the count, Xen's encoding, so an arbitrarily long batch never holds the
@@ -29,16 +33,74 @@
 #define MMU_BATCH            512
 #define MAX_LDT_ENTRIES      8192
 
-/* Only requests on one's own domain exist so far (no foreign mappings). */
-static int check_foreigndom(const struct domain *d, unsigned long foreigndom)
-{
-    unsigned int pt_owner = (foreigndom >> 16) & 0xffff;
-    unsigned int pg_owner = foreigndom & 0xffff;
+/*
+ * The domains a batch acts on (Xen's foreigndom argument): pt is the domain
+ * whose page tables mmu_update changes (the caller, or with
+ * (foreigndom >> 16) = id + 1 another domain, for the control domain); pg
+ * is the domain whose frames new L1 entries may map and mmuext_op pins
+ * (foreigndom & 0xffff: DOMID_SELF, another domain for the control
+ * domain, DOMID_IO (NULL: I/O frames only) for a control domain with I/O
+ * capabilities; as in Xen, one's own id is not a foreign domain). Both are held with references (owners_put()).
+ */
+struct mmu_owners {
+    struct domain *pt;
+    struct domain *pg;
+};
 
-    if (pt_owner && pt_owner != d->domain_id + 1u)
+/* Xen's get_pg_owner() and XSM check: an unknown domain (or one's own id) -ESRCH, then -EPERM. */
+static int get_pg_owner(struct domain *cur, domid_t id, struct domain **pg)
+{
+    if (id == DOMID_SELF) {
+        get_domain(cur);
+        *pg = cur;
+        return 0;
+    }
+    if (id == DOMID_IO) {
+        *pg = NULL;
+        return cur->is_privileged && cur->has_io_caps ? 0 : -EPERM;
+    }
+    if (id == cur->domain_id)
+        return -ESRCH;      /* as Xen: not "itself as foreign domain" */
+    *pg = get_domain_by_id(id);
+    if (!*pg)
         return -ESRCH;
-    if (pg_owner != DOMID_SELF && pg_owner != d->domain_id)
-        return d->is_privileged ? -ESRCH : -EPERM;
+    if (!cur->is_privileged) {
+        put_domain(*pg);
+        return -EPERM;
+    }
+    return 0;
+}
+
+static void owners_put(struct mmu_owners *o)
+{
+    if (o->pg)
+        put_domain(o->pg);
+    put_domain(o->pt);
+}
+
+static int owners_get(struct domain *cur, unsigned long foreigndom, bool with_pt,
+                      struct mmu_owners *o)
+{
+    unsigned int pt_id = with_pt ? (foreigndom >> 16) & 0xffff : 0;
+    int rc;
+
+    if (pt_id && pt_id - 1 != cur->domain_id) {
+        o->pt = get_domain_by_id((domid_t)(pt_id - 1));
+        if (!o->pt)
+            return -ESRCH;
+        if (!cur->is_privileged) {
+            put_domain(o->pt);
+            return -EPERM;
+        }
+    } else {
+        get_domain(cur);
+        o->pt = cur;
+    }
+    rc = get_pg_owner(cur, foreigndom & 0xffff, &o->pg);
+    if (rc) {
+        put_domain(o->pt);
+        return rc;
+    }
     return 0;
 }
 
@@ -74,20 +136,22 @@ static int batch_report(unsigned long pdone, unsigned int done)
  */
 #define MMU_CMD_MASK         7UL
 
-static int mmu_update_one(struct domain *d, const struct mmu_update *req)
+static int mmu_update_one(const struct mmu_owners *o, const struct mmu_update *req)
 {
     unsigned long mfn = req->ptr >> PAGE_SHIFT;
     unsigned long cmd = req->ptr & MMU_CMD_MASK;
 
     switch (cmd) {
     case MMU_NORMAL_PT_UPDATE:
+    case MMU_PT_UPDATE_NO_TRANSLATE:    /* a PV domain's frame numbers are MFNs either way */
     case MMU_PT_UPDATE_PRESERVE_AD:
-        return pv_mod_entry(d, _mfn(mfn), (req->ptr & (PAGE_SIZE - 1)) >> 3, req->val,
-                            cmd == MMU_PT_UPDATE_PRESERVE_AD ? PV_MOD_PRESERVE_AD : 0, NULL);
+        return pv_mod_entry_foreign(o->pt, o->pg, _mfn(mfn), (req->ptr & (PAGE_SIZE - 1)) >> 3,
+                                    req->val,
+                                    cmd == MMU_PT_UPDATE_PRESERVE_AD ? PV_MOD_PRESERVE_AD : 0,
+                                    NULL);
     case MMU_MACHPHYS_UPDATE:
-        return pv_machphys_update(d, _mfn(mfn), req->val);
+        return o->pg ? pv_machphys_update(o->pg, _mfn(mfn), req->val) : -EINVAL;
     default:
-        /* MMU_PT_UPDATE_NO_TRANSLATE is for foreign mappings, which do not exist yet. */
         return -ENOSYS;
     }
 }
@@ -97,18 +161,20 @@ long do_mmu_update(unsigned long reqs, unsigned long count, unsigned long pdone,
                    unsigned long foreigndom, unsigned long unused5)
 {
     struct domain *d = current_vcpu()->domain;
+    struct mmu_owners o;
     unsigned int done, i;
     int rc;
 
     (void)unused5;
     if ((rc = batch_start(&count, pdone, &done)) ||
         (rc = batch_range_ok(reqs, count, sizeof(struct mmu_update))) ||
-        (rc = check_foreigndom(d, foreigndom)))
+        (rc = owners_get(d, foreigndom, true, &o)))
         return rc;
     for (i = 0; i < count; i++) {
         struct mmu_update req;
 
         if (i == MMU_BATCH) {
+            owners_put(&o);
             if (batch_report(pdone, done))
                 return -EFAULT;
             return hypercall_continue(__HYPERVISOR_mmu_update, reqs + i * sizeof(req),
@@ -118,7 +184,7 @@ long do_mmu_update(unsigned long reqs, unsigned long count, unsigned long pdone,
             rc = -EFAULT;
             break;
         }
-        rc = mmu_update_one(d, &req);
+        rc = mmu_update_one(&o, &req);
         if (rc) {
             if (printk_ratelimit())
                 printk(LOG_WARN "d%u: mmu_update refused (ptr %#lx, val %#lx): %d\n",
@@ -127,6 +193,7 @@ long do_mmu_update(unsigned long reqs, unsigned long count, unsigned long pdone,
         }
         done++;
     }
+    owners_put(&o);
     /* Updated entries may be cached by any CPU that ran this domain. */
     flush_tlb_all_cpus();
     if (batch_report(pdone, done))
@@ -185,7 +252,8 @@ static int page_op(struct domain *d, unsigned long dst, unsigned long src, bool 
     return 0;
 }
 
-static int mmuext_one(struct vcpu *v, const struct mmuext_op *op)
+/* One mmuext_op on v's behalf; pins act on pg_owner's frames (NULL: DOMID_IO). */
+static int mmuext_one(struct vcpu *v, struct domain *pg_owner, const struct mmuext_op *op)
 {
     struct domain *d = v->domain;
 
@@ -194,9 +262,13 @@ static int mmuext_one(struct vcpu *v, const struct mmuext_op *op)
     case MMUEXT_PIN_L2_TABLE:
     case MMUEXT_PIN_L3_TABLE:
     case MMUEXT_PIN_L4_TABLE:
-        return pv_pin_table(d, _mfn(op->arg1.mfn), op->cmd - MMUEXT_PIN_L1_TABLE + 1);
+        if (!pg_owner)
+            return -EINVAL;
+        return pv_pin_table(pg_owner, _mfn(op->arg1.mfn), op->cmd - MMUEXT_PIN_L1_TABLE + 1);
     case MMUEXT_UNPIN_TABLE:
-        return pv_unpin_table(d, _mfn(op->arg1.mfn));
+        if (!pg_owner)
+            return -EINVAL;
+        return pv_unpin_table(pg_owner, _mfn(op->arg1.mfn));
     case MMUEXT_NEW_BASEPTR:
         return new_baseptr(v, op->arg1.mfn, false);
     case MMUEXT_NEW_USER_BASEPTR:
@@ -244,18 +316,20 @@ long do_mmuext_op(unsigned long ops, unsigned long count, unsigned long pdone,
                   unsigned long foreigndom, unsigned long unused5)
 {
     struct vcpu *v = current_vcpu();
+    struct mmu_owners o;
     unsigned int done, i;
     int rc;
 
     (void)unused5;
     if ((rc = batch_start(&count, pdone, &done)) ||
         (rc = batch_range_ok(ops, count, sizeof(struct mmuext_op))) ||
-        (rc = check_foreigndom(v->domain, foreigndom & 0xffff)))
+        (rc = owners_get(v->domain, foreigndom, false, &o)))
         return rc;
     for (i = 0; i < count; i++) {
         struct mmuext_op op;
 
         if (i == MMU_BATCH) {
+            owners_put(&o);
             if (batch_report(pdone, done))
                 return -EFAULT;
             return hypercall_continue(__HYPERVISOR_mmuext_op, ops + i * sizeof(op),
@@ -265,7 +339,7 @@ long do_mmuext_op(unsigned long ops, unsigned long count, unsigned long pdone,
             rc = -EFAULT;
             break;
         }
-        rc = mmuext_one(v, &op);
+        rc = mmuext_one(v, o.pg, &op);
         if (rc) {
             if (printk_ratelimit())
                 printk(LOG_WARN "d%u: mmuext_op %u refused (arg1 %#lx): %d\n",
@@ -274,6 +348,7 @@ long do_mmuext_op(unsigned long ops, unsigned long count, unsigned long pdone,
         }
         done++;
     }
+    owners_put(&o);
     if (batch_report(pdone, done))
         return -EFAULT;
     return rc;

@@ -42,7 +42,8 @@ static inline void pte_write(uint64_t *p, uint64_t e)
  * references it holds while installed. Returns 0 or the refusal's errno;
  * on error nothing is held.
  */
-int pv_get_entry_refs(struct domain *d, unsigned int level, uint64_t e);
+int pv_get_entry_refs(struct domain *d, struct domain *pg_owner, unsigned int level,
+                      uint64_t e);
 
 /* Drop the references entry @e of a validated level-@level table holds
  * (nothing if @e is not present). */

@@ -53,9 +53,9 @@ static unsigned long get_live_table(struct page_info *pg)
     return type;
 }
 
-static int mod_table_entry(struct domain *d, mfn_t table, unsigned int level,
-                           unsigned int index, uint64_t val, unsigned int flags,
-                           uint64_t *old)
+static int mod_table_entry(struct domain *d, struct domain *pg_owner, mfn_t table,
+                           unsigned int level, unsigned int index, uint64_t val,
+                           unsigned int flags, uint64_t *old)
 {
     uint64_t *t, *p, cur, want;
     int rc;
@@ -64,7 +64,7 @@ static int mod_table_entry(struct domain *d, mfn_t table, unsigned int level,
         return -EINVAL;
 
     if (pte_present(val)) {
-        rc = pv_get_entry_refs(d, level, val);
+        rc = pv_get_entry_refs(d, pg_owner, level, val);
         if (rc)
             return rc;
         val = pv_adjust_entry(level, val);
@@ -120,6 +120,12 @@ static int mod_writable(mfn_t mfn, unsigned int index, uint64_t val, unsigned in
 int pv_mod_entry(struct domain *d, mfn_t table, unsigned int index, uint64_t val,
                  unsigned int flags, uint64_t *old)
 {
+    return pv_mod_entry_foreign(d, d, table, index, val, flags, old);
+}
+
+int pv_mod_entry_foreign(struct domain *d, struct domain *pg_owner, mfn_t table,
+                         unsigned int index, uint64_t val, unsigned int flags, uint64_t *old)
+{
     struct page_info *pg;
     unsigned long type;
     int rc;
@@ -139,7 +145,8 @@ int pv_mod_entry(struct domain *d, mfn_t table, unsigned int index, uint64_t val
         if ((flags & PV_MOD_L1_ONLY) && type != PGT_L1)
             rc = -EINVAL;
         else
-            rc = mod_table_entry(d, table, type >> PGT_TYPE_SHIFT, index, val, flags, old);
+            rc = mod_table_entry(d, pg_owner, table, type >> PGT_TYPE_SHIFT, index, val,
+                                 flags, old);
         put_page_type(pg);
     } else if (flags & PV_MOD_L1_ONLY) {
         rc = -EINVAL;

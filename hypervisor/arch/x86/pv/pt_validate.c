@@ -151,7 +151,12 @@ uint64_t pv_adjust_entry(unsigned int level, uint64_t e)
     }
 }
 
-static int l1e_get_refs(struct domain *d, uint64_t e)
+/*
+ * @d owns the L1; @pg_owner owns the frame @e may map (d itself, another
+ * domain for a privileged foreign mapping, NULL for DOMID_IO: I/O frames
+ * only). I/O frames are always judged by @d's own permissions.
+ */
+static int l1e_get_refs(struct domain *d, struct domain *pg_owner, uint64_t e)
 {
     uint64_t allowed = L1_GUEST_FLAGS | (d->has_io_caps ? PTE_CACHE_ATTRS : 0);
     mfn_t mfn = pte_mfn(e);
@@ -173,7 +178,7 @@ static int l1e_get_refs(struct domain *d, uint64_t e)
     }
 
     pg = mfn_to_page(mfn);
-    if (get_page(pg, d))
+    if (!pg_owner || get_page(pg, pg_owner))
         return -EBUSY;
     if ((e & _PAGE_RW) && get_page_type(pg, PGT_WRITABLE)) {
         put_page(pg);
@@ -196,11 +201,12 @@ static int upper_get_refs(struct domain *d, unsigned int level, uint64_t e)
     return get_page_and_type(mfn_to_page(mfn), d, pv_level_type(level - 1));
 }
 
-int pv_get_entry_refs(struct domain *d, unsigned int level, uint64_t e)
+int pv_get_entry_refs(struct domain *d, struct domain *pg_owner, unsigned int level,
+                      uint64_t e)
 {
     ASSERT(pte_present(e));
     ASSERT(level >= PV_LEVEL_MIN && level <= PV_LEVEL_MAX);
-    return level == 1 ? l1e_get_refs(d, e) : upper_get_refs(d, level, e);
+    return level == 1 ? l1e_get_refs(d, pg_owner, e) : upper_get_refs(d, level, e);
 }
 
 void pv_put_entry_refs(unsigned int level, uint64_t e)
@@ -267,7 +273,8 @@ static int pt_validate(struct page_info *pg, unsigned long type)
 
         if (!guest_slot(level, i) || !pte_present(e))
             continue;
-        rc = pv_get_entry_refs(d, level, e);
+        /* As Xen: a foreign or granted entry does not revalidate. */
+        rc = pv_get_entry_refs(d, d, level, e);
         if (rc)
             goto undo;
     }

@@ -36,7 +36,10 @@ void arch_update_vcpu_time(struct vcpu *v)
 void pv_update_wallclock(struct domain *d)
 {
     struct shared_info *s = pv_domain(d)->shared_info;
-    uint64_t ns = wallclock_at_boot_ns();
+    /* settimeoffset moves a domain's clock; a clock before 1970 reads as 1970. */
+    int64_t offset_ns = d->time_offset_seconds * 1000000000LL;
+    uint64_t boot_ns = wallclock_at_boot_ns();
+    uint64_t ns = offset_ns < 0 && (uint64_t)-offset_ns > boot_ns ? 0 : boot_ns + offset_ns;
 
     s->wc_version++;
     wmb();

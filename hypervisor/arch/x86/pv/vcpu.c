@@ -24,7 +24,11 @@ int arch_vcpu_create(struct vcpu *v)
     v->arch = alloc_xenheap_pages(order_for_bytes(sizeof(*v->arch)));
     if (!v->arch)
         return -ENOMEM;
+    memset(v->arch, 0, sizeof(*v->arch));
     v->arch->in_kernel = true;
+    /* The first vCPUs' vcpu_info is in shared_info; others must register one. */
+    if (v->vcpu_id < XEN_LEGACY_MAX_VCPUS)
+        v->arch->vcpu_info = &pv_domain(v->domain)->shared_info->vcpu_info[v->vcpu_id];
     v->arch->debugreg[6] = DR6_DEFAULT;
     v->arch->debugreg[7] = DR7_DEFAULT;
     return 0;

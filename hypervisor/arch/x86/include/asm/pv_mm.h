@@ -127,6 +127,18 @@ int pv_mod_entry(struct domain *d, mfn_t table, unsigned int index, uint64_t val
                  unsigned int flags, uint64_t *old);
 
 /*
+ * pv_mod_entry() for a privileged foreign mapping (mmu_update with a
+ * foreign domain): an L1 entry of @d's table @table may map a RAM frame
+ * owned by @pg_owner instead of @d (NULL for DOMID_IO: I/O frames only,
+ * under @d's permissions). Upper-level entries always name @d's own
+ * tables. The caller has checked @d may act for @pg_owner. As in Xen,
+ * such an entry survives while its L1 stays validated; an L1 holding one
+ * does not revalidate (validation takes the table owner's frames only).
+ */
+int pv_mod_entry_foreign(struct domain *d, struct domain *pg_owner, mfn_t table,
+                         unsigned int index, uint64_t val, unsigned int flags, uint64_t *old);
+
+/*
  * MMUEXT_PIN_L{1..4}_TABLE: take a type reference of @level (1..4) on
  * @mfn, owned by @d, validating it if needed, and mark it pinned.
  * Returns 0; -EINVAL for a bad level, a frame not owned by @d, a frame

@@ -103,6 +103,12 @@ void pv_return_to_guest(struct cpu_regs *regs) __attribute__((noreturn));
 /* Leave guest context for this CPU's idle loop, on a fresh stack. */
 void arch_idle(void) __attribute__((noreturn));
 
+/* Write Xen's hypercall page (entry i at 32 * i calls hypercall i) into page. */
+void pv_fill_hypercall_page(uint8_t *page);
+
+/* Drop what v holds (roots, GDT frames, a registered vcpu_info); v is off every CPU. */
+void pv_vcpu_release(struct vcpu *v);
+
 /* Give the built vCPU v its initial frame and make it runnable. */
 void pv_start_vcpu(struct vcpu *v, const struct cpu_regs *initial);
 
