@@ -69,7 +69,7 @@ static int domctl_createdomain(struct xen_domctl *op)
         return -EINVAL;     /* HVM, HAP, IOMMU, nested virt, vPMU: not on Keel */
     if (c->max_vcpus < 1 || c->max_vcpus > DOMCTL_MAX_VCPUS || c->iommu_opts ||
         c->vmtrace_size || c->cpupool_id ||
-        XEN_DOMCTL_GRANT_version(c->grant_opts) > 1 ||
+        XEN_DOMCTL_GRANT_version(c->grant_opts) != 1 ||
         (c->grant_opts & ~XEN_DOMCTL_GRANT_version_mask))
         return -EINVAL;
     if (c->arch.emulation_flags & ~XEN_X86_EMU_PIT)

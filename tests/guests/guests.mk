@@ -34,8 +34,10 @@ GUEST_VARIANTS     := inline hcpage
 GUEST_DEFS_inline  :=
 GUEST_DEFS_hcpage  := -DGUEST_HYPERCALL_PAGE
 GUEST_LIB_SRCS     := $(wildcard $(GUEST_LIB_DIR)/*.c) $(wildcard $(GUEST_LIB_DIR)/*.S)
-# The hypervisor's freestanding string and printf code serves the guests too.
-GUEST_SHARED_SRCS  := hypervisor/common/string.c hypervisor/common/vsprintf.c
+# The hypervisor's freestanding string, printf and ELF-loading code serves the
+# guests too (the ELF loader for lib/builder.c).
+GUEST_SHARED_SRCS  := hypervisor/common/string.c hypervisor/common/vsprintf.c \
+	hypervisor/common/elf_image.c
 guest_lib_objs      = $(patsubst $(GUEST_LIB_DIR)/%,$(GUEST_BUILD)/lib-$(1)/%.o,$(GUEST_LIB_SRCS)) \
 	$(patsubst hypervisor/common/%,$(GUEST_BUILD)/lib-$(1)/shared/%.o,$(GUEST_SHARED_SRCS))
 
@@ -49,7 +51,7 @@ define guest_variant_rules
 $(GUEST_BUILD)/lib-$(1)/%.c.o: $(GUEST_LIB_DIR)/%.c
 	@mkdir -p $$(dir $$@)
 	@echo "  CC      $$< ($(1))"
-	@$$(CC) $$(GUEST_CFLAGS) $$(GUEST_DEFS_$(1)) -c $$< -o $$@
+	@$$(CC) $$(GUEST_CFLAGS) $$(GUEST_DEFS_$(1)) -idirafter hypervisor/include -c $$< -o $$@
 
 $(GUEST_BUILD)/lib-$(1)/shared/%.c.o: hypervisor/common/%.c
 	@mkdir -p $$(dir $$@)

@@ -50,6 +50,9 @@ class Scenario:
     # Measures time-sensitive behaviour (shares of CPU time, timer latency):
     # boots with no other QEMU beside it, so host load does not skew it.
     exclusive: bool = False
+    # Further multiboot modules after the initrd, each "path [args]" relative
+    # to the build directory (a test guest's own guests, e.g. a domU image).
+    modules: tuple = ()
     # A boot known to take long (seconds): its limit is this or the
     # KEEL_TEST_TIMEOUT, whichever is longer; conftest starts it first.
     timeout: float | None = None
@@ -63,8 +66,10 @@ class Scenario:
     def initrd_arg(self):
         """QEMU's -initrd value: "file args" per module, modules separated by
         commas, so a comma inside the arguments is doubled."""
-        path, _, args = self.initrd.partition(" ")
-        return " ".join(filter(None, [str(BUILD / path), args])).replace(",", ",,")
+        def one(module):
+            path, _, args = module.partition(" ")
+            return " ".join(filter(None, [str(BUILD / path), args])).replace(",", ",,")
+        return ",".join(one(m) for m in (self.initrd, *self.modules))
 
     def qemu_argv(self):
         argv = [QEMU, "-machine", "q35", "-cpu", "max", "-smp", str(self.smp),

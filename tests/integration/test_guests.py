@@ -61,6 +61,15 @@ SMP_PASSING = [
     # Capped at half a CPU: the domain runs half the time, the CPU idles the rest.
     ("fairness-cap", "fairness", "pcpus=1 cap=50", 1, "dom0_max_vcpus=2 dom0_cap=50"),
 ]
+# Guests that build other domains from further modules, each boot one scenario:
+# (scenario id, guest, module arguments, the domU guests it is given, QEMU -smp,
+# Keel options). dom0_mem leaves Keel memory to give the domUs.
+DOMAIN_PASSING = [
+    ("domains", "domains", "", ("domu",), 1, "dom0_mem=64M"),
+    ("domains-smp", "domains", "cycles=20", ("domu",), 2, "dom0_mem=64M"),
+]
+# Guests only ever built by another guest, never booted as dom0.
+DOMU_ONLY = {"domu"}
 # crash kind -> the vector it raises (tests/guests/crash.c).
 CRASH_KINDS = {"ud": 6, "pf": 14, "gp": 13, "de": 0, "bp": 3}
 
@@ -82,11 +91,13 @@ KNOWN_GAPS = []
 TIME_SENSITIVE = {"fairness", "timer"}
 
 
-def guest_scenario(image, args="", name=None, hypervisor="keel.elf", smp=1, options=""):
+def guest_scenario(image, args="", name=None, hypervisor="keel.elf", smp=1, options="",
+                   domus=()):
     initrd = f"guests/{image}.elf" + (f" {args}" if args else "")
     sc = Scenario(name or f"guest-{image}", "kernel", smp, 256,
                   append=" ".join(filter(None, ["console=com1 loglvl=3", options])),
-                  initrd=initrd, hypervisor=hypervisor, exclusive=image in TIME_SENSITIVE)
+                  initrd=initrd, hypervisor=hypervisor, exclusive=image in TIME_SENSITIVE,
+                  modules=tuple(f"guests/{d}.elf" for d in domus))
     if not sc.initrd_path().exists():
         return pytest.param(sc, id=sc.name, marks=pytest.mark.skip(
             reason=f"{sc.initrd_path()} is missing: run 'make guests' (the top-level Makefile "
@@ -176,6 +187,9 @@ def passing_scenarios(prefix="guest", hypervisor="keel.elf", only=None):
     out += [guest_scenario(g, a, name=f"{prefix}-{sid}", hypervisor=hypervisor, smp=smp,
                            options=opts)
             for sid, g, a, smp, opts in SMP_PASSING if only is None or g in only]
+    out += [guest_scenario(g, a, name=f"{prefix}-{sid}", hypervisor=hypervisor, smp=smp,
+                           options=opts, domus=domus)
+            for sid, g, a, domus, smp, opts in DOMAIN_PASSING if only is None or g in only]
     return out
 
 
@@ -273,5 +287,6 @@ def test_guest_images():
 def test_harness_knows_every_guest():
     """A new tests/guests/<name>.c needs a scenario here, or it never runs."""
     sources = {p.stem for p in (REPO / "tests" / "guests").glob("*.c")}
-    known = {g.removesuffix("-hcpage") for g in PASSING} | {g for _, g, *_ in SMP_PASSING} | {"crash"}
+    known = ({g.removesuffix("-hcpage") for g in PASSING} | {g for _, g, *_ in SMP_PASSING} |
+             {g for _, g, *_ in DOMAIN_PASSING} | DOMU_ONLY | {"crash"})
     assert sources <= known, f"guests without a test in test_guests.py: {sorted(sources - known)}"

@@ -90,10 +90,11 @@ static inline long HYPERVISOR_set_trap_table(const struct trap_info *table)
     return _hypercall1(__HYPERVISOR_set_trap_table, table);
 }
 
+/* foreigndom: the page owner in bits 0-15, (page-table owner + 1) in bits 16-31. */
 static inline long HYPERVISOR_mmu_update(const struct mmu_update *req, unsigned int count,
-                                         unsigned int *done, domid_t domid)
+                                         unsigned int *done, unsigned int foreigndom)
 {
-    return _hypercall4(__HYPERVISOR_mmu_update, req, count, done, domid);
+    return _hypercall4(__HYPERVISOR_mmu_update, req, count, done, foreigndom);
 }
 
 static inline long HYPERVISOR_stack_switch(unsigned long ss, unsigned long rsp)
@@ -176,6 +177,17 @@ static inline long HYPERVISOR_event_channel_op(int cmd, void *arg)
 static inline long HYPERVISOR_physdev_op(int cmd, void *arg)
 {
     return _hypercall2(__HYPERVISOR_physdev_op, cmd, arg);
+}
+
+/* Control-domain calls: op is a struct xen_domctl / xen_sysctl (tools headers, builder.h). */
+static inline long HYPERVISOR_domctl(void *op)
+{
+    return _hypercall1(__HYPERVISOR_domctl, op);
+}
+
+static inline long HYPERVISOR_sysctl(void *op)
+{
+    return _hypercall1(__HYPERVISOR_sysctl, op);
 }
 
 /* HYPERVISOR_iret is not a C call: see iret_to_guest in traps.S. */

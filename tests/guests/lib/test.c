@@ -22,18 +22,34 @@ static bool result_printed;
 
 void guest_start(start_info_t *si);
 
-void guest_poweroff(void)
+bool guest_is_dom0(void)
 {
-    struct sched_shutdown shutdown = { .reason = SHUTDOWN_poweroff };
+    return start_info->flags & SIF_INITDOMAIN;
+}
+
+/* Shut the domain down for reason; does not return. */
+static __noreturn void guest_shutdown(unsigned int reason)
+{
+    struct sched_shutdown shutdown = { .reason = reason };
     long rc = HYPERVISOR_sched_op(SCHEDOP_shutdown, &shutdown);
 
     console_newline();
-    printf("guest: SCHEDOP_shutdown(poweroff) returned %ld%s; spinning\n", rc, errno_name(rc));
+    printf("guest: SCHEDOP_shutdown(%u) returned %ld%s; spinning\n", reason, rc, errno_name(rc));
     for (;;)
         asm volatile("pause");
 }
 
-/* Prints the RESULT line; false if one was printed already. */
+void guest_poweroff(void)
+{
+    guest_shutdown(SHUTDOWN_poweroff);
+}
+
+/*
+ * Prints the result line's start; false if a result was printed already.
+ * Only dom0 prints "RESULT:" (the harness reads one per boot); a domain
+ * built by a test guest prints "domU result:" and its builder reads the
+ * verdict from its shutdown reason instead (test.h).
+ */
 static bool result_begin(void)
 {
     if (result_printed) {
@@ -43,14 +59,15 @@ static bool result_begin(void)
     }
     result_printed = true;
     console_newline();
+    printf(guest_is_dom0() ? "RESULT: " : "domU result: ");
     return true;
 }
 
 void test_pass(const char *name)
 {
     if (result_begin())
-        printf("RESULT: PASS %s\n", name);
-    guest_poweroff();
+        printf("PASS %s\n", name);
+    guest_shutdown(SHUTDOWN_poweroff);
 }
 
 void test_fail(const char *name, const char *fmt, ...)
@@ -66,15 +83,15 @@ void test_fail(const char *name, const char *fmt, ...)
         if (*p == '\n' || *p == '\r')
             *p = ' ';
     if (result_begin())
-        printf("RESULT: FAIL %s: %s\n", name, why);
-    guest_poweroff();
+        printf("FAIL %s: %s\n", name, why);
+    guest_shutdown(guest_is_dom0() ? SHUTDOWN_poweroff : SHUTDOWN_crash);
 }
 
 void test_skip(const char *name, const char *why)
 {
     if (result_begin())
-        printf("RESULT: SKIP %s: %s\n", name, why);
-    guest_poweroff();
+        printf("SKIP %s: %s\n", name, why);
+    guest_shutdown(guest_is_dom0() ? SHUTDOWN_poweroff : SHUTDOWN_crash);
 }
 
 void check_record(bool ok, const char *file, int line, const char *fmt, ...)

@@ -7,7 +7,10 @@
  *     RESULT: FAIL <name>: <why>
  *     RESULT: SKIP <name>: <why>
  * after which the guest powers the machine off (SCHEDOP_shutdown,
- * SHUTDOWN_poweroff from dom0).  Expectations (check(), expect_eq())
+ * SHUTDOWN_poweroff from dom0).  A guest another test guest built as an
+ * unprivileged domain (lib/builder.h) prints "domU result: ..." instead
+ * and shuts its domain down: SHUTDOWN_poweroff for PASS, SHUTDOWN_crash
+ * for FAIL or SKIP, which is how its builder learns the verdict.  Expectations (check(), expect_eq())
  * print each failure with its file and line and carry on, so one boot
  * reports every broken expectation; when guest_main() returns the
  * framework prints PASS if none failed, FAIL otherwise.
@@ -33,6 +36,9 @@ const char guest_name[] = GUEST_NAME;
  */
 extern const int guest_wants_trap_table;
 #define GUEST_NO_TRAP_TABLE() const int guest_wants_trap_table = 0
+
+/* Whether this guest is the initial domain (SIF_INITDOMAIN). */
+bool guest_is_dom0(void);
 
 /* Print the RESULT line, then power off.  Never return. */
 void test_pass(const char *name) __noreturn;

@@ -1,0 +1,311 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The control domain's view of domain lifecycles: dom0 builds the
+ * unprivileged test kernel it was given as its second module (domu.c)
+ * with lib/builder.c, the way a toolstack would, runs it and destroys it.
+ *
+ *  - hello: the domU checks its start of day and that every control power
+ *    is refused to it, and powers itself off; dom0 sees the shutdown in
+ *    getdomaininfo, destroys it, and the domain id is gone;
+ *  - pingpong: rounds=N round trips over an interdomain event channel
+ *    (dom0 bound to the domU's console port);
+ *  - a running (spinning) domU and a never-started one destroyed;
+ *  - cycles=N create/run/destroy cycles;
+ *  - after all of it, sysctl physinfo's free memory is exactly what it was
+ *    before the first domain (nothing leaked: frames, page tables, vCPUs,
+ *    event channels, Keel's own allocations);
+ *  - domctl's refusals: bad interface version, unknown domain, acting on
+ *    oneself, bad createdomain fields, a taken domain id, contexts for
+ *    absent or never-initialised vCPUs.
+ *
+ * Module arguments: rounds=N (default 10000), cycles=N (default 100).
+ */
+#define __XEN_TOOLS__ 1
+
+#include "builder.h"
+#include "guest.h"
+#include "mm.h"
+#include "mmu.h"
+#include "pvclock.h"
+#include "test.h"
+
+#define DOMU_MEM_KB     (8 * 1024)
+#define WAIT_MS         20000
+
+enum { MODE_HELLO, MODE_PINGPONG, MODE_SPIN };
+
+static struct builder_domain domu;
+static const void *domu_elf;
+static size_t domu_len;
+
+static void expect_errno(const char *what, long rc, long want)
+{
+    check(rc == want, "%s: got %ld%s, expected %ld%s", what, rc, errno_name(rc), want,
+          errno_name(want));
+}
+
+static bool build(const char *cmdline)
+{
+    long rc = builder_build(&domu, domu_elf, domu_len, DOMU_MEM_KB, cmdline);
+
+    check(rc == 0, "build a domU (%s): %ld%s", cmdline, rc, errno_name(rc));
+    return rc == 0;
+}
+
+/* The domain is gone: getdomaininfo finds another one, or none. */
+static void expect_gone(domid_t id)
+{
+    struct xen_domctl_getdomaininfo info;
+    long rc = builder_domain_info(id, &info);
+
+    check(rc == -XEN_ESRCH || (rc == 0 && info.domain != id),
+          "d%u still listed after destroy (rc %ld, flags %#x)", id, rc,
+          rc ? 0 : (unsigned int)info.flags);
+}
+
+/* Run a built domU to its shutdown; returns the reason (-1: none). */
+static int run_to_shutdown(void)
+{
+    long rc = builder_unpause(&domu);
+
+    check(rc == 0, "unpause d%u: %ld%s", domu.domid, rc, errno_name(rc));
+    return rc ? -1 : builder_wait_shutdown(domu.domid, WAIT_MS);
+}
+
+static void destroy(void)
+{
+    long rc = builder_destroy(domu.domid);
+
+    check(rc == 0, "destroy d%u: %ld%s", domu.domid, rc, errno_name(rc));
+    expect_gone(domu.domid);
+}
+
+static void test_hello(void)
+{
+    struct xen_domctl_getdomaininfo info;
+    int reason;
+
+    if (!build("mode=0"))
+        return;
+    check(builder_domain_info(domu.domid, &info) == 0 && info.domain == domu.domid,
+          "getdomaininfo of the new d%u", domu.domid);
+    check(info.flags & XEN_DOMINF_paused, "a new domain is paused (flags %#x)",
+          (unsigned int)info.flags);
+    expect_eq(info.tot_pages, domu.nr_pages);
+    expect_eq(info.max_pages, domu.nr_pages);
+    expect_eq(info.max_vcpu_id, 0);
+    reason = run_to_shutdown();
+    check(reason == SHUTDOWN_poweroff, "hello domU shut down with reason %d (crash = 3: "
+          "its checks failed, see its '(d%u)' lines)", reason, domu.domid);
+    check(builder_domain_info(domu.domid, &info) == 0 && (info.flags & XEN_DOMINF_shutdown),
+          "shut-down domU still listed, with XEN_DOMINF_shutdown");
+    destroy();
+}
+
+static void test_pingpong(unsigned int rounds)
+{
+    struct evtchn_bind_interdomain bind;
+    struct evtchn_close close;
+    struct sched_poll poll = { .nr_ports = 1, .timeout = 0 };
+    struct evtchn_send send;
+    evtchn_port_t port;
+    unsigned int done = 0;
+    long rc;
+    int reason;
+    char cmdline[64];
+
+    snprintf(cmdline, sizeof(cmdline), "mode=1 rounds=%u", rounds);
+    if (!build(cmdline))
+        return;
+    bind = (struct evtchn_bind_interdomain){ .remote_dom = domu.domid,
+                                             .remote_port = domu.console_port };
+    rc = HYPERVISOR_event_channel_op(EVTCHNOP_bind_interdomain, &bind);
+    check(rc == 0, "bind to d%u port %u: %ld%s", domu.domid, domu.console_port, rc,
+          errno_name(rc));
+    if (rc) {
+        destroy();
+        return;
+    }
+    port = bind.local_port;
+    /* Binding marks the new port pending (a send may have been lost): start clean. */
+    __atomic_fetch_and(&shared_info->evtchn_pending[port / 64], ~(1UL << (port % 64)),
+                       __ATOMIC_SEQ_CST);
+    set_xen_guest_handle(poll.ports, &port);
+    send.port = port;
+    rc = builder_unpause(&domu);
+    check(rc == 0, "unpause: %ld%s", rc, errno_name(rc));
+    {
+        uint64_t end = pvclock_ns(&vcpu0_info()->time) + (uint64_t)WAIT_MS * 1000000;
+
+        while (!rc && done < rounds && pvclock_ns(&vcpu0_info()->time) < end) {
+            if (!(__atomic_load_n(&shared_info->evtchn_pending[port / 64], __ATOMIC_SEQ_CST) &
+                  (1UL << (port % 64)))) {
+                (void)HYPERVISOR_sched_op(SCHEDOP_poll, &poll);
+                continue;
+            }
+            __atomic_fetch_and(&shared_info->evtchn_pending[port / 64], ~(1UL << (port % 64)),
+                               __ATOMIC_SEQ_CST);
+            rc = HYPERVISOR_event_channel_op(EVTCHNOP_send, &send);
+            check(rc == 0, "send, round %u: %ld%s", done, rc, errno_name(rc));
+            done++;
+        }
+    }
+    expect_eq(done, rounds);
+    reason = builder_wait_shutdown(domu.domid, WAIT_MS);
+    check(reason == SHUTDOWN_poweroff, "pingpong domU shut down with reason %d", reason);
+    printf("domains: %u event-channel round trips with d%u\n", done, domu.domid);
+    destroy();
+    /* Our end was closed by the peer's death: it reads unbound, and closes. */
+    close.port = port;
+    expect_errno("close our port after the peer died",
+                 HYPERVISOR_event_channel_op(EVTCHNOP_close, &close), 0);
+}
+
+static void test_destroy_running_and_paused(void)
+{
+    struct xen_domctl_getdomaininfo info;
+
+    if (build("mode=2")) {
+        check(builder_unpause(&domu) == 0, "unpause the spinning domU");
+        /* Let it run: it must be seen running or runnable, not shut down. */
+        for (unsigned int i = 0; i < 100; i++)
+            (void)HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+        check(builder_domain_info(domu.domid, &info) == 0 &&
+              !(info.flags & (XEN_DOMINF_shutdown | XEN_DOMINF_paused)),
+              "spinning domU is running (flags %#x)", (unsigned int)info.flags);
+        destroy();
+    }
+    if (build("mode=0"))
+        destroy();      /* never ran */
+}
+
+static void test_cycles(unsigned int cycles)
+{
+    unsigned int ok = 0;
+
+    for (unsigned int i = 0; i < cycles; i++) {
+        if (!build("mode=0"))
+            break;
+        if (run_to_shutdown() == SHUTDOWN_poweroff)
+            ok++;
+        destroy();
+    }
+    expect_eq(ok, cycles);
+}
+
+static void test_refusals(void)
+{
+    struct xen_domctl op = { .cmd = XEN_DOMCTL_getdomaininfo, .domain = 0 };
+    struct xen_domctl_getdomaininfo info;
+
+    op.interface_version = XEN_DOMCTL_INTERFACE_VERSION - 1;
+    expect_errno("domctl with an old interface version", HYPERVISOR_domctl(&op), -XEN_EACCES);
+
+    op = (struct xen_domctl){ .cmd = XEN_DOMCTL_pausedomain, .domain = 0x7000 };
+    expect_errno("pausedomain of an unknown domain", builder_domctl(&op), -XEN_ESRCH);
+    op = (struct xen_domctl){ .cmd = XEN_DOMCTL_pausedomain, .domain = 0 };
+    expect_errno("pausedomain of oneself", builder_domctl(&op), -XEN_EINVAL);
+    op = (struct xen_domctl){ .cmd = XEN_DOMCTL_destroydomain, .domain = 0 };
+    expect_errno("destroydomain of oneself", builder_domctl(&op), -XEN_EINVAL);
+    op = (struct xen_domctl){ .cmd = XEN_DOMCTL_getdomaininfo, .domain = DOMID_SELF };
+    expect_errno("getdomaininfo of a pseudo-id", builder_domctl(&op), -XEN_EINVAL);
+    expect_errno("getdomaininfo of dom0", builder_domain_info(0, &info), 0);
+    check(info.domain == 0 && (info.flags & XEN_DOMINF_running), "dom0's info: d%u flags %#x",
+          info.domain, (unsigned int)info.flags);
+    op = (struct xen_domctl){ .cmd = 9999, .domain = 0 };
+    expect_errno("unknown domctl", builder_domctl(&op), -XEN_ENOSYS);
+
+    op = (struct xen_domctl){ .cmd = XEN_DOMCTL_createdomain };
+    op.u.createdomain.max_vcpus = 1;
+    op.u.createdomain.grant_opts = XEN_DOMCTL_GRANT_version(1);
+    op.u.createdomain.flags = XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap;
+    expect_errno("createdomain HVM", builder_domctl(&op), -XEN_EINVAL);
+    op.u.createdomain.flags = 0;
+    op.u.createdomain.max_vcpus = 0;
+    expect_errno("createdomain with no vCPU", builder_domctl(&op), -XEN_EINVAL);
+    op.u.createdomain.max_vcpus = 1000;
+    expect_errno("createdomain with 1000 vCPUs", builder_domctl(&op), -XEN_EINVAL);
+    op.u.createdomain.max_vcpus = 1;
+    op.domain = 0;
+    op.u.createdomain.grant_opts = XEN_DOMCTL_GRANT_version(2);
+    expect_errno("createdomain with grant v2", builder_domctl(&op), -XEN_EINVAL);
+
+    /* A real domain for the per-domain refusals. */
+    if (!build("mode=0"))
+        return;
+    op = (struct xen_domctl){ .cmd = XEN_DOMCTL_createdomain, .domain = domu.domid };
+    op.u.createdomain.max_vcpus = 1;
+    op.u.createdomain.grant_opts = XEN_DOMCTL_GRANT_version(1);
+    expect_errno("createdomain with a taken id", builder_domctl(&op), -XEN_EEXIST);
+    op = (struct xen_domctl){ .cmd = XEN_DOMCTL_max_vcpus, .domain = domu.domid };
+    op.u.max_vcpus.max = 2;
+    expect_errno("max_vcpus other than createdomain's", builder_domctl(&op), -XEN_EINVAL);
+    op.u.max_vcpus.max = 1;
+    expect_errno("max_vcpus confirming createdomain's", builder_domctl(&op), 0);
+    op = (struct xen_domctl){ .cmd = XEN_DOMCTL_getvcpucontext, .domain = domu.domid };
+    op.u.vcpucontext.vcpu = 1;
+    expect_errno("getvcpucontext of an absent vCPU", builder_domctl(&op), -XEN_EINVAL);
+    op = (struct xen_domctl){ .cmd = XEN_DOMCTL_shadow_op, .domain = domu.domid };
+    expect_errno("shadow_op", builder_domctl(&op), -XEN_EOPNOTSUPP);
+    op = (struct xen_domctl){ .cmd = XEN_DOMCTL_scheduler_op, .domain = domu.domid };
+    op.u.scheduler_op.sched_id = XEN_SCHEDULER_CREDIT;
+    op.u.scheduler_op.cmd = XEN_DOMCTL_SCHEDOP_putinfo;
+    op.u.scheduler_op.u.credit.weight = 512;
+    op.u.scheduler_op.u.credit.cap = 25;
+    expect_errno("credit putinfo", builder_domctl(&op), 0);
+    op.u.scheduler_op.cmd = XEN_DOMCTL_SCHEDOP_getinfo;
+    op.u.scheduler_op.u.credit.weight = 0;
+    expect_errno("credit getinfo", builder_domctl(&op), 0);
+    check(op.u.scheduler_op.u.credit.weight == 512 && op.u.scheduler_op.u.credit.cap == 25,
+          "credit getinfo reads back weight %u cap %u", op.u.scheduler_op.u.credit.weight,
+          op.u.scheduler_op.u.credit.cap);
+    op.u.scheduler_op.sched_id = XEN_SCHEDULER_RTDS;
+    expect_errno("scheduler_op for another scheduler", builder_domctl(&op), -XEN_EINVAL);
+    {
+        static struct vcpu_guest_context ctx;
+
+        /* A context whose kernel root is no L4 of the domain. */
+        memset(&ctx, 0, sizeof(ctx));
+        ctx.ctrlreg[3] = (uint64_t)mmu_mfn_of(_text) << PAGE_SHIFT;
+        op = (struct xen_domctl){ .cmd = XEN_DOMCTL_setvcpucontext, .domain = domu.domid };
+        set_xen_guest_handle(op.u.vcpucontext.ctxt, &ctx);
+        expect_errno("setvcpucontext with dom0's frame as root", builder_domctl(&op),
+                     -XEN_EINVAL);
+        op.cmd = XEN_DOMCTL_getvcpucontext;
+        expect_errno("getvcpucontext", builder_domctl(&op), 0);
+        check(ctx.ctrlreg[3] == (uint64_t)domu.l4_mfn << PAGE_SHIFT,
+              "getvcpucontext: cr3 %#lx, built with L4 %#lx", (unsigned long)ctx.ctrlreg[3],
+              domu.l4_mfn);
+    }
+    destroy();
+    op = (struct xen_domctl){ .cmd = XEN_DOMCTL_unpausedomain, .domain = domu.domid };
+    expect_errno("unpause a destroyed domain", builder_domctl(&op), -XEN_ESRCH);
+}
+
+void guest_main(void)
+{
+    unsigned long free_before, free_after;
+    long rc = map_shared_info();
+
+    check(rc == 0, "map shared_info: %ld%s", rc, errno_name(rc));
+    if (rc || !mmu_init())
+        return;
+    domu_elf = (const void *)start_info->mod_start;
+    domu_len = start_info->mod_len;
+    if (!domu_len) {
+        test_skip(guest_name, "no domU image (module 2)");
+        return;
+    }
+    free_before = builder_free_pages();
+    printf("domains: %lu free pages before any domain\n", free_before);
+
+    test_hello();
+    test_pingpong(guest_arg_uint("rounds", 10000));
+    test_destroy_running_and_paused();
+    test_refusals();
+    test_cycles(guest_arg_uint("cycles", 100));
+
+    free_after = builder_free_pages();
+    check(free_after == free_before, "free pages %lu after, %lu before: %ld leaked",
+          free_after, free_before, (long)(free_before - free_after));
+}
