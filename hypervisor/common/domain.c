@@ -169,7 +169,14 @@ struct domain *domain_create(domid_t id, bool privileged, unsigned int max_vcpus
     memset(d->vcpus, 0, max_vcpus * sizeof(*d->vcpus));
     d->domain_id = id;
     d->is_privileged = privileged;
-    d->has_io_caps = privileged;
+    rangeset_init(&d->iomem_caps);
+    rangeset_init(&d->ioport_caps);
+    if (privileged) {
+        /* Everything; what Keel keeps for itself is refused separately (arch). */
+        (void)rangeset_add(&d->iomem_caps, 0, ~0UL);
+        (void)rangeset_add(&d->ioport_caps, 0, 0xffff);
+    }
+    domain_io_caps_changed(d);
     d->max_vcpus = max_vcpus;
     d->page_lock = (spinlock_t)SPINLOCK_INIT;
     d->domain_lock = (spinlock_t)SPINLOCK_INIT;
@@ -194,6 +201,13 @@ free_vcpus:
 free_domain:
     free_xenheap_pages(d, order_for_bytes(sizeof(*d)));
     return NULL;
+}
+
+void domain_io_caps_changed(struct domain *d)
+{
+    __atomic_store_n(&d->has_io_caps,
+                     !rangeset_is_empty(&d->iomem_caps) || !rangeset_is_empty(&d->ioport_caps),
+                     __ATOMIC_RELEASE);
 }
 
 struct vcpu *vcpu_create(struct domain *d, unsigned int id)

@@ -223,6 +223,26 @@ static int domctl_scheduler_op(struct domain *d, struct xen_domctl_scheduler_op 
     }
 }
 
+/*
+ * Give d a range of rs (the caller's own set is mine) or take it away: the
+ * caller must hold the whole range itself. Xen's errors: a wrapping or
+ * empty range -EINVAL, a range the caller lacks -EPERM, no room -ENOMEM.
+ */
+long domctl_io_permission(struct domain *d, struct rangeset *rs, const struct rangeset *mine,
+                          unsigned long first, unsigned long nr, bool allow)
+{
+    unsigned long last = first + nr - 1;
+    int rc;
+
+    if (nr == 0 || last < first)
+        return -EINVAL;
+    if (!rangeset_contains(mine, first, last))
+        return -EPERM;
+    rc = allow ? rangeset_add(rs, first, last) : rangeset_remove(rs, first, last);
+    domain_io_caps_changed(d);
+    return rc == -ENOSPC ? -ENOMEM : rc;
+}
+
 /* Ops that act on an existing domain d (held with a reference). */
 static long domctl_on_domain(struct xen_domctl *op, struct domain *d, bool *copyback)
 {
@@ -255,6 +275,11 @@ static long domctl_on_domain(struct xen_domctl *op, struct domain *d, bool *copy
         d->time_offset_seconds = op->u.settimeoffset.time_offset_seconds;
         arch_domain_set_time_offset(d);
         return 0;
+    case XEN_DOMCTL_iomem_permission:
+        return domctl_io_permission(d, &d->iomem_caps, &cur->iomem_caps,
+                                    op->u.iomem_permission.first_mfn,
+                                    op->u.iomem_permission.nr_mfns,
+                                    op->u.iomem_permission.allow_access);
     case XEN_DOMCTL_shadow_op:
         /* A PV domain on Keel has no shadow paging and no log-dirty mode. */
         return -EOPNOTSUPP;

@@ -15,7 +15,9 @@
  * edge; the flag is written before the kick, and read here after the
  * block, both sequentially consistent, so one of the two sees the other.
  *
- * Poll: v->polling says the vCPU sleeps in SCHEDOP_poll;
+ * Poll: v->polling says the vCPU sleeps in SCHEDOP_poll (set only after
+ * the block, or an early poll_end()'s wake would come before the block and
+ * be lost);
  * evtchn_vcpu.poll_port which ports end it (-1 any, else one). The party
  * that clears v->polling (an event on a polled port, the poll timer, or
  * the poller itself on the way out) owns the wake-up and the decrement of
@@ -140,8 +142,12 @@ long evtchn_sched_poll(struct vcpu *v, const struct sched_poll *p)
 
     if (ev->poll_timer_ready)
         timer_kill(&ev->poll_timer);
-    poll_begin(d, v, -1);
+    /*
+     * Block before the poll is visible: a raiser that ends the poll wakes
+     * the vCPU, and that wake must come after the block to undo it.
+     */
     vcpu_block();
+    poll_begin(d, v, -1);
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
 
     if (vcpu_event_pending(v))

@@ -37,6 +37,13 @@ enum { MODE_HELLO, MODE_PINGPONG, MODE_SPIN };
 static struct builder_domain domu;
 static const void *domu_elf;
 static size_t domu_len;
+/*
+ * The hello domU's command line: mode 0, a dom0 port not offered to it,
+ * and the I/O frame it is given (above RAM on the test machine: a hole).
+ */
+static char hello_cmdline[64];
+#define DOMU_IOMEM_MFN  0xfd000UL
+#define IOAPIC_MFN      0xfec00UL
 
 static void expect_errno(const char *what, long rc, long want)
 {
@@ -44,11 +51,35 @@ static void expect_errno(const char *what, long rc, long want)
           errno_name(want));
 }
 
+static long io_permission(unsigned int cmd, domid_t domid, unsigned long first,
+                          unsigned long nr, bool allow)
+{
+    struct xen_domctl op = { .cmd = cmd, .domain = domid };
+
+    if (cmd == XEN_DOMCTL_iomem_permission) {
+        op.u.iomem_permission.first_mfn = first;
+        op.u.iomem_permission.nr_mfns = nr;
+        op.u.iomem_permission.allow_access = allow;
+    } else {
+        op.u.ioport_permission.first_port = (uint32_t)first;
+        op.u.ioport_permission.nr_ports = (uint32_t)nr;
+        op.u.ioport_permission.allow_access = allow;
+    }
+    return builder_domctl(&op);
+}
+
 static bool build(const char *cmdline)
 {
     long rc = builder_build(&domu, domu_elf, domu_len, DOMU_MEM_KB, cmdline);
 
     check(rc == 0, "build a domU (%s): %ld%s", cmdline, rc, errno_name(rc));
+    if (rc == 0 && cmdline == hello_cmdline) {
+        /* The I/O frames the hello domU checks: one to map, and Keel's IOAPIC. */
+        rc = io_permission(XEN_DOMCTL_iomem_permission, domu.domid, DOMU_IOMEM_MFN, 1, true);
+        check(rc == 0, "iomem_permission: %ld%s", rc, errno_name(rc));
+        rc = io_permission(XEN_DOMCTL_iomem_permission, domu.domid, IOAPIC_MFN, 1, true);
+        check(rc == 0, "iomem_permission (IOAPIC): %ld%s", rc, errno_name(rc));
+    }
     return rc == 0;
 }
 
@@ -85,7 +116,7 @@ static void test_hello(void)
     struct xen_domctl_getdomaininfo info;
     int reason;
 
-    if (!build("mode=0"))
+    if (!build(hello_cmdline))
         return;
     check(builder_domain_info(domu.domid, &info) == 0 && info.domain == domu.domid,
           "getdomaininfo of the new d%u", domu.domid);
@@ -102,11 +133,48 @@ static void test_hello(void)
     destroy();
 }
 
+static bool port_pending(evtchn_port_t port)
+{
+    return __atomic_load_n(&shared_info->evtchn_pending[port / 64], __ATOMIC_SEQ_CST) &
+           (1UL << (port % 64));
+}
+
+static void port_clear(evtchn_port_t port)
+{
+    __atomic_fetch_and(&shared_info->evtchn_pending[port / 64], ~(1UL << (port % 64)),
+                       __ATOMIC_SEQ_CST);
+}
+
+/*
+ * Wait (SCHEDOP_poll) until port is pending, and clear it. The domU
+ * answers within microseconds; a poll that waits 5 s is a lost wake-up,
+ * reported with the domU's state, and ends the wait (false).
+ */
+static bool wait_port(evtchn_port_t port, unsigned int round)
+{
+    struct sched_poll poll = { .nr_ports = 1 };
+
+    set_xen_guest_handle(poll.ports, &port);
+    while (!port_pending(port)) {
+        poll.timeout = pvclock_ns(&vcpu0_info()->time) + 5000000000ULL;
+        (void)HYPERVISOR_sched_op(SCHEDOP_poll, &poll);
+        if (!port_pending(port) && pvclock_ns(&vcpu0_info()->time) >= poll.timeout) {
+            struct xen_domctl op = { .cmd = XEN_DOMCTL_getvcpuinfo, .domain = domu.domid };
+
+            (void)builder_domctl(&op);
+            check(false, "round %u: no answer for 5 s (domU blocked %u, running %u)", round,
+                  op.u.getvcpuinfo.blocked, op.u.getvcpuinfo.running);
+            return false;
+        }
+    }
+    port_clear(port);
+    return true;
+}
+
 static void test_pingpong(unsigned int rounds)
 {
     struct evtchn_bind_interdomain bind;
     struct evtchn_close close;
-    struct sched_poll poll = { .nr_ports = 1, .timeout = 0 };
     struct evtchn_send send;
     evtchn_port_t port;
     unsigned int done = 0;
@@ -128,27 +196,14 @@ static void test_pingpong(unsigned int rounds)
     }
     port = bind.local_port;
     /* Binding marks the new port pending (a send may have been lost): start clean. */
-    __atomic_fetch_and(&shared_info->evtchn_pending[port / 64], ~(1UL << (port % 64)),
-                       __ATOMIC_SEQ_CST);
-    set_xen_guest_handle(poll.ports, &port);
+    port_clear(port);
     send.port = port;
     rc = builder_unpause(&domu);
     check(rc == 0, "unpause: %ld%s", rc, errno_name(rc));
-    {
-        uint64_t end = pvclock_ns(&vcpu0_info()->time) + (uint64_t)WAIT_MS * 1000000;
-
-        while (!rc && done < rounds && pvclock_ns(&vcpu0_info()->time) < end) {
-            if (!(__atomic_load_n(&shared_info->evtchn_pending[port / 64], __ATOMIC_SEQ_CST) &
-                  (1UL << (port % 64)))) {
-                (void)HYPERVISOR_sched_op(SCHEDOP_poll, &poll);
-                continue;
-            }
-            __atomic_fetch_and(&shared_info->evtchn_pending[port / 64], ~(1UL << (port % 64)),
-                               __ATOMIC_SEQ_CST);
-            rc = HYPERVISOR_event_channel_op(EVTCHNOP_send, &send);
-            check(rc == 0, "send, round %u: %ld%s", done, rc, errno_name(rc));
-            done++;
-        }
+    while (!rc && done < rounds && wait_port(port, done)) {
+        rc = HYPERVISOR_event_channel_op(EVTCHNOP_send, &send);
+        check(rc == 0, "send, round %u: %ld%s", done, rc, errno_name(rc));
+        done++;
     }
     expect_eq(done, rounds);
     reason = builder_wait_shutdown(domu.domid, WAIT_MS);
@@ -175,7 +230,7 @@ static void test_destroy_running_and_paused(void)
               "spinning domU is running (flags %#x)", (unsigned int)info.flags);
         destroy();
     }
-    if (build("mode=0"))
+    if (build(hello_cmdline))
         destroy();      /* never ran */
 }
 
@@ -184,7 +239,7 @@ static void test_cycles(unsigned int cycles)
     unsigned int ok = 0;
 
     for (unsigned int i = 0; i < cycles; i++) {
-        if (!build("mode=0"))
+        if (!build(hello_cmdline))
             break;
         if (run_to_shutdown() == SHUTDOWN_poweroff)
             ok++;
@@ -231,7 +286,7 @@ static void test_refusals(void)
     expect_errno("createdomain with grant v2", builder_domctl(&op), -XEN_EINVAL);
 
     /* A real domain for the per-domain refusals. */
-    if (!build("mode=0"))
+    if (!build(hello_cmdline))
         return;
     op = (struct xen_domctl){ .cmd = XEN_DOMCTL_createdomain, .domain = domu.domid };
     op.u.createdomain.max_vcpus = 1;
@@ -245,6 +300,29 @@ static void test_refusals(void)
     op = (struct xen_domctl){ .cmd = XEN_DOMCTL_getvcpucontext, .domain = domu.domid };
     op.u.vcpucontext.vcpu = 1;
     expect_errno("getvcpucontext of an absent vCPU", builder_domctl(&op), -XEN_EINVAL);
+    expect_errno("iomem_permission of 0 frames",
+                 io_permission(XEN_DOMCTL_iomem_permission, domu.domid, 5, 0, true), -XEN_EINVAL);
+    expect_errno("iomem_permission wrapping",
+                 io_permission(XEN_DOMCTL_iomem_permission, domu.domid, ~0UL - 1, 4, true),
+                 -XEN_EINVAL);
+    expect_errno("iomem_permission deny", io_permission(XEN_DOMCTL_iomem_permission,
+                                                        domu.domid, 0xfd000, 16, false), 0);
+    expect_errno("ioport_permission past 0xffff",
+                 io_permission(XEN_DOMCTL_ioport_permission, domu.domid, 0xfff0, 0x20, true),
+                 -XEN_EINVAL);
+    expect_errno("ioport_permission of 0 ports",
+                 io_permission(XEN_DOMCTL_ioport_permission, domu.domid, 0x80, 0, true),
+                 -XEN_EINVAL);
+    expect_errno("ioport_permission", io_permission(XEN_DOMCTL_ioport_permission, domu.domid,
+                                                    0x80, 1, true), 0);
+    {
+        /* 33 separate single frames: more ranges than a set holds. */
+        long rc = 0;
+
+        for (unsigned long i = 0; i < 40 && !rc; i++)
+            rc = io_permission(XEN_DOMCTL_iomem_permission, domu.domid, 0xe0000 + 2 * i, 1, true);
+        expect_errno("iomem_permission beyond the set's ranges", rc, -XEN_ENOMEM);
+    }
     op = (struct xen_domctl){ .cmd = XEN_DOMCTL_shadow_op, .domain = domu.domid };
     expect_errno("shadow_op", builder_domctl(&op), -XEN_EOPNOTSUPP);
     op = (struct xen_domctl){ .cmd = XEN_DOMCTL_scheduler_op, .domain = domu.domid };
@@ -295,6 +373,15 @@ void guest_main(void)
     if (!domu_len) {
         test_skip(guest_name, "no domU image (module 2)");
         return;
+    }
+    {
+        /* A dom0 port offered to dom0 itself: no domU may bind it. */
+        struct evtchn_alloc_unbound a = { .dom = DOMID_SELF, .remote_dom = 0 };
+
+        rc = HYPERVISOR_event_channel_op(EVTCHNOP_alloc_unbound, &a);
+        check(rc == 0, "alloc_unbound: %ld%s", rc, errno_name(rc));
+        snprintf(hello_cmdline, sizeof(hello_cmdline), "mode=0 dom0_port=%u iomem=%lu", a.port,
+                 DOMU_IOMEM_MFN);
     }
     free_before = builder_free_pages();
     printf("domains: %lu free pages before any domain\n", free_before);

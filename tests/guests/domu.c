@@ -7,11 +7,20 @@
  *   0 (hello)    its start of day as the builder promised it, and every
  *                control-domain power refused: domctl and sysctl -EPERM,
  *                mmu_update and mmuext_op for another domain -EPERM,
- *                reservation ops on dom0 refused, event channels of dom0
- *                -EPERM, console input -EPERM;
+ *                reservation ops on dom0 refused, console input -EPERM;
+ *                and dom0's event channels out of reach: allocate or
+ *                query in dom0 -EPERM, bind a dom0 port not offered to
+ *                it (dom0_port=P) or its own port offered to dom0
+ *                -EINVAL, bind to a domain that does not exist -ESRCH,
+ *                VIRQs out of range, or global ones (dom0's: -EBUSY);
+ *                I/O memory: the frame iomem=M (granted by domctl
+ *                iomem_permission) maps, M + 1 (not granted) and the
+ *                IOAPIC's frame (granted, but Keel's own) do not (-EPERM);
  *   1 (pingpong) rounds=N round trips with dom0 over its console event
  *                channel: send, wait for the answer, N times;
- *   2 (spin)     yields forever, until its builder destroys it.
+ *   2 (spin)     yields forever, until its builder destroys it;
+ *   3 (burn)     spins on the CPU without yielding, until destroyed (for
+ *                the scheduler's shares between domains).
  *
  * It reports by shutting down (test.h): power-off for PASS, crash for FAIL.
  */
@@ -25,12 +34,61 @@
 #include "mmu.h"
 #include "test.h"
 
-enum { MODE_HELLO, MODE_PINGPONG, MODE_SPIN };
+enum { MODE_HELLO, MODE_PINGPONG, MODE_SPIN, MODE_BURN };
 
 static void expect_errno(const char *what, long rc, long want)
 {
     check(rc == want, "%s: got %ld%s, expected %ld%s", what, rc, errno_name(rc), want,
           errno_name(want));
+}
+
+static long evtchn(int cmd, void *arg)
+{
+    return HYPERVISOR_event_channel_op(cmd, arg);
+}
+
+static void hostile_event_channels(void)
+{
+    evtchn_port_t dom0_port = guest_arg_uint("dom0_port", 0);
+    evtchn_port_t own = start_info->console.domU.evtchn;
+    struct evtchn_bind_interdomain b;
+    struct evtchn_status st = { .dom = 0, .port = dom0_port };
+    struct evtchn_send send = { .port = 4095 };
+    struct evtchn_bind_virq v = { .virq = NR_VIRQS, .vcpu = 0 };
+    struct evtchn_close close = { .port = 4096 };
+
+    check(dom0_port != 0, "no dom0_port= argument");
+    b = (struct evtchn_bind_interdomain){ .remote_dom = 0, .remote_port = dom0_port };
+    expect_errno("bind a dom0 port offered to another domain",
+                 evtchn(EVTCHNOP_bind_interdomain, &b), -XEN_EINVAL);
+    b = (struct evtchn_bind_interdomain){ .remote_dom = 0, .remote_port = 100000 };
+    expect_errno("bind an out-of-range dom0 port", evtchn(EVTCHNOP_bind_interdomain, &b),
+                 -XEN_EINVAL);
+    b = (struct evtchn_bind_interdomain){ .remote_dom = DOMID_SELF, .remote_port = own };
+    expect_errno("bind our own port offered to dom0", evtchn(EVTCHNOP_bind_interdomain, &b),
+                 -XEN_EINVAL);
+    b = (struct evtchn_bind_interdomain){ .remote_dom = 0x7000, .remote_port = 1 };
+    expect_errno("bind to a domain that does not exist", evtchn(EVTCHNOP_bind_interdomain, &b),
+                 -XEN_ESRCH);
+    expect_errno("status of a dom0 port", evtchn(EVTCHNOP_status, &st), -XEN_EPERM);
+    expect_errno("send on a port never allocated", evtchn(EVTCHNOP_send, &send), -XEN_EINVAL);
+    expect_errno("close a port beyond the table", evtchn(EVTCHNOP_close, &close), -XEN_EINVAL);
+    expect_errno("bind VIRQ NR_VIRQS", evtchn(EVTCHNOP_bind_virq, &v), -XEN_EINVAL);
+    v = (struct evtchn_bind_virq){ .virq = VIRQ_DOM_EXC, .vcpu = 0 };
+    expect_errno("bind VIRQ_DOM_EXC (dom0's)", evtchn(EVTCHNOP_bind_virq, &v), -XEN_EBUSY);
+}
+
+static void io_memory(unsigned long granted)
+{
+    const unsigned long ioapic = 0xfec00;
+
+    check(granted != 0, "no iomem= argument");
+    expect_errno("map the granted I/O frame", mmu_win_map(0, granted, L1_RW | PTE_PCD | PTE_NX), 0);
+    expect_errno("unmap it", mmu_win_unmap(0), 0);
+    expect_errno("map an I/O frame not granted",
+                 mmu_win_map(0, granted + 1, L1_RW | PTE_PCD | PTE_NX), -XEN_EPERM);
+    expect_errno("map the IOAPIC (granted, Keel's own)",
+                 mmu_win_map(0, ioapic, L1_RW | PTE_PCD | PTE_NX), -XEN_EPERM);
 }
 
 static void hello(void)
@@ -76,6 +134,8 @@ static void hello(void)
     expect_errno("alloc_unbound in dom0", HYPERVISOR_event_channel_op(EVTCHNOP_alloc_unbound, &a),
                  -XEN_EPERM);
     expect_errno("console read", HYPERVISOR_console_io(CONSOLEIO_read, 1, &c), -XEN_EPERM);
+    hostile_event_channels();
+    io_memory(guest_arg_uint("iomem", 0));
 }
 
 static bool port_pending(evtchn_port_t p)
@@ -129,6 +189,9 @@ void guest_main(void)
     case MODE_SPIN:
         for (;;)
             (void)HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+    case MODE_BURN:
+        for (;;)
+            asm volatile("pause");
     default:
         check(false, "unknown mode");
     }

@@ -67,6 +67,8 @@ SMP_PASSING = [
 DOMAIN_PASSING = [
     ("domains", "domains", "", ("domu",), 1, "dom0_mem=64M"),
     ("domains-smp", "domains", "cycles=20", ("domu",), 2, "dom0_mem=64M"),
+    # Two domains of different weights share one CPU by weight.
+    ("weights", "weights", "weight=512", ("domu",), 1, "dom0_mem=64M"),
 ]
 # Guests only ever built by another guest, never booted as dom0.
 DOMU_ONLY = {"domu"}
@@ -88,7 +90,7 @@ KNOWN_GAPS = []
 
 
 # Guests that measure CPU-time shares or timer latency boot alone (see Scenario).
-TIME_SENSITIVE = {"fairness", "timer"}
+TIME_SENSITIVE = {"fairness", "timer", "weights"}
 
 
 def guest_scenario(image, args="", name=None, hypervisor="keel.elf", smp=1, options="",

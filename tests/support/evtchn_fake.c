@@ -113,9 +113,17 @@ void vcpu_wake(struct vcpu *v)
     fake.blocked[dom_index(v->domain)][v->vcpu_id] = false;
 }
 
+void (*fake_during_block)(void);
+
 void vcpu_block(void)
 {
-    fake.blocked[dom_index(current->domain)][current->vcpu_id] = true;
+    void (*hook)(void) = fake_during_block;
+    struct vcpu *v = current;
+
+    fake_during_block = NULL;
+    if (hook)
+        hook();
+    fake.blocked[dom_index(v->domain)][v->vcpu_id] = true;
 }
 
 struct vcpu *current_vcpu(void)

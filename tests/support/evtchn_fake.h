@@ -48,6 +48,12 @@ struct fake_machine {
 };
 
 extern struct fake_machine fake;
+/*
+ * Called (once, then cleared) from inside vcpu_block(), just before the
+ * block takes effect: what another CPU does at that moment (its wake-up
+ * comes before the block, which then stands).
+ */
+extern void (*fake_during_block)(void);
 extern s_time_t fake_now;
 /* 0: allocations succeed; n > 0: the n-th allocation from now fails. */
 extern unsigned int fake_heap_fail_after;

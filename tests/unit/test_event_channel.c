@@ -870,6 +870,44 @@ static void test_poll_wakes_on_its_port(void **state)
     assert_int_equal(total_kicks(), 0);
 }
 
+static uint32_t race_port;
+
+static void raise_race_port(void)
+{
+    struct vcpu *me = current_vcpu();
+
+    /* "Another CPU": D1's vCPU 0 sends on the interdomain channel. */
+    assert_int_equal(evtchn_send_p(D1, race_port), 0);
+    fake_set_current(me);
+}
+
+/*
+ * The event arrives while the poller is blocking (between its block and
+ * its look at the ports): it must end up awake, whichever side ends the
+ * poll. Keel once made the poll visible before blocking, so a raiser's
+ * wake could come before the block and be lost (a vCPU asleep forever
+ * with its port pending).
+ */
+static void test_poll_event_racing_the_block(void **state)
+{
+    uint32_t local, remote;
+
+    (void)state;
+    assert_int_equal(alloc_unbound(D1, DOMID_SELF, 0, &remote), 0);
+    assert_int_equal(bind_interdomain(D0, FAKE_D1_ID, remote, &local), 0);
+    /* Binding raises the new port (a send may have been lost): start clean. */
+    fake.shared[D0].evtchn_pending[local / 64] &= ~(1UL << (local % 64));
+    set_mask(D0, local, true);
+    race_port = remote;
+    fake_during_block = raise_race_port;
+    assert_int_equal(poll(D0, 0, &local, 1, 0), 0);
+    assert_null(fake_during_block);     /* the hook ran */
+    assert_true(pending(D0, local));
+    assert_false(fake.blocked[D0][0]);
+    assert_false(fake_vcpu(D0, 0)->polling);
+    assert_null(evtchn_check_invariants());
+}
+
 static void test_poll_any_port(void **state)
 {
     uint32_t ports[2], p, q, r;
@@ -976,6 +1014,7 @@ int main(void)
         T(test_poll_returns_at_once),
         T(test_poll_wakes_on_its_port),
         T(test_poll_any_port),
+        T(test_poll_event_racing_the_block),
         T(test_poll_timeout),
         T(test_poll_destroy_stops_timer),
 #undef T

@@ -31,6 +31,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <keel/rangeset.h>
 #include <keel/spinlock.h>
 
 typedef uint16_t domid_t;
@@ -55,7 +56,14 @@ enum domain_state {
 struct domain {
     domid_t domain_id;
     bool is_privileged;         /* may use control-domain hypercalls */
-    bool has_io_caps;           /* may map I/O memory and set cache attributes */
+    /*
+     * I/O frames and ports the domain may use (all for the control domain,
+     * none for others until domctl iomem/ioport_permission); has_io_caps
+     * is "either set is non-empty" (cache attributes, WBINVD, DOMID_IO),
+     * kept by domain_io_caps_changed().
+     */
+    struct rangeset iomem_caps, ioport_caps;
+    bool has_io_caps;
 
     unsigned long refcnt;       /* atomic; see "Lifetime" */
     struct domain *next_in_list; /* domlist_lock; sorted by domain_id */
@@ -119,6 +127,9 @@ bool domain_id_free(domid_t id);
  */
 struct domain *domain_create(domid_t id, bool privileged, unsigned int max_vcpus,
                              bool controller_paused);
+
+/* d's iomem_caps or ioport_caps changed: recompute has_io_caps. */
+void domain_io_caps_changed(struct domain *d);
 
 /* Allocate vCPU id of d and attach it. Returns NULL on exhaustion. */
 struct vcpu *vcpu_create(struct domain *d, unsigned int id);

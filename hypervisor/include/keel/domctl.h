@@ -16,6 +16,16 @@ struct domain;
 /* Fill info (all of it, holes zeroed) for d: getdomaininfo and getdomaininfolist. */
 void domctl_fill_domaininfo(struct domain *d, struct xen_domctl_getdomaininfo *info);
 
+struct rangeset;
+
+/*
+ * iomem/ioport_permission: give d [first, first + nr) of rs, or take it
+ * away; the caller must hold the range in mine. Returns 0, -EINVAL (an
+ * empty or wrapping range), -EPERM or -ENOMEM.
+ */
+long domctl_io_permission(struct domain *d, struct rangeset *rs, const struct rangeset *mine,
+                          unsigned long first, unsigned long nr, bool allow);
+
 /*
  * The architecture's domctl ops on d (held with a reference by the
  * caller, under the domctl lock). Sets *copyback when op must be copied

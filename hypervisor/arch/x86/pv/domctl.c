@@ -202,6 +202,15 @@ long arch_do_domctl(struct xen_domctl *op, struct domain *d, bool *copyback)
         return hypercall_init(d, op->u.hypercall_init.gmfn);
     case XEN_DOMCTL_getpageframeinfo3:
         return getpageframeinfo3(d, &op->u.getpageframeinfo3);
+    case XEN_DOMCTL_ioport_permission:
+        /* Ports are 16-bit: a range passing 0xffff is -EINVAL, as in Xen. */
+        if (op->u.ioport_permission.first_port + (uint64_t)op->u.ioport_permission.nr_ports >
+            0x10000)
+            return -EINVAL;
+        return domctl_io_permission(d, &d->ioport_caps, &current_vcpu()->domain->ioport_caps,
+                                    op->u.ioport_permission.first_port,
+                                    op->u.ioport_permission.nr_ports,
+                                    op->u.ioport_permission.allow_access);
     case XEN_DOMCTL_set_address_size:
         /* 64-bit PV only: 32 would make a compat guest, which Keel does not run. */
         return op->u.address_size.size == 64 ? 0 : -EINVAL;

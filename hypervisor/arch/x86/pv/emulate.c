@@ -230,10 +230,10 @@ static bool emulate_cr_write(struct cpu_regs *regs, struct arch_vcpu *a, unsigne
 
 /*
  * Port I/O is the guest's only if its virtual IOPL covers its mode (the
- * kernel counts as ring 1, user space as ring 3). A permitted domain with
- * I/O capabilities reaches real ports, except those Keel drives itself
- * (the PICs, the PIT, port 0x61 and its console UART), which read as
- * all-ones and ignore writes, as every port does for other domains.
+ * kernel counts as ring 1, user space as ring 3). Then the domain reaches
+ * the real ports in its ioport_caps (all for dom0), except those Keel
+ * drives itself (the PICs, the PIT, port 0x61 and its console UART);
+ * any other port reads as all-ones and ignores writes.
  */
 static bool port_owned_by_keel(uint16_t port)
 {
@@ -242,18 +242,29 @@ static bool port_owned_by_keel(uint16_t port)
            (port >= 0x3f8 && port <= 0x3ff);
 }
 
+/* Whether d may touch every byte of the access (port, size). */
+static bool port_permitted(const struct domain *d, uint16_t port, unsigned int size)
+{
+    if (!rangeset_contains(&d->ioport_caps, port, port + size - 1UL))
+        return false;
+    for (unsigned int i = 0; i < size; i++)
+        if (port_owned_by_keel((uint16_t)(port + i)))
+            return false;
+    return true;
+}
+
 static uint32_t port_in(const struct domain *d, uint16_t port, unsigned int size)
 {
     uint32_t ones = size == 4 ? 0xffffffffu : (1u << (size * 8)) - 1;
 
-    if (!d->has_io_caps || port_owned_by_keel(port))
+    if (!port_permitted(d, port, size))
         return ones;
     return size == 1 ? inb(port) : size == 2 ? inw(port) : inl(port);
 }
 
 static void port_out(const struct domain *d, uint16_t port, unsigned int size, uint32_t val)
 {
-    if (!d->has_io_caps || port_owned_by_keel(port))
+    if (!port_permitted(d, port, size))
         return;
     if (size == 1)
         outb(port, (uint8_t)val);

@@ -52,14 +52,14 @@ static bool mfn_is_ram(mfn_t mfn)
 }
 
 /*
- * I/O memory: a domain with I/O capabilities (dom0) may map device memory,
- * but never the interrupt controllers Keel drives itself.
+ * I/O memory: a domain may map the device frames in its iomem_caps (all
+ * for dom0), but never the interrupt controllers Keel drives itself.
  */
 static bool iomem_permitted(const struct domain *d, mfn_t mfn)
 {
     unsigned long m = mfn_x(mfn);
 
-    if (!d->has_io_caps)
+    if (!rangeset_contains(&d->iomem_caps, m, m))
         return false;
     for (unsigned int i = 0; i < pv_nr_denied_iomem_frames; i++)
         if (m == pv_denied_iomem_frames[i])
