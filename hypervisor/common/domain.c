@@ -22,6 +22,7 @@
 #include <keel/hypercall.h>
 #include <keel/lib.h>
 #include <keel/mm.h>
+#include <keel/page_info.h>
 #include <keel/sched.h>
 #include <keel/vcpu.h>
 #include <public/sched.h>
@@ -242,17 +243,37 @@ static unsigned long owned_frames(const struct domain *d)
     return d->tot_pages + d->xenheap_pages;
 }
 
+/* page_lock held. */
+static bool claim_locked(struct domain *d, unsigned long nr)
+{
+    if (__atomic_load_n(&d->state, __ATOMIC_ACQUIRE) != DOMAIN_ALIVE || nr > d->max_pages ||
+        d->tot_pages > d->max_pages - nr)
+        return false;
+    if (owned_frames(d) == 0 && nr)
+        get_domain(d);
+    d->tot_pages += nr;
+    return true;
+}
+
 bool domain_claim_pages(struct domain *d, unsigned long nr)
 {
-    bool ok = false;
+    bool ok;
 
     spin_lock(&d->page_lock);
-    if (d->state == DOMAIN_ALIVE && nr <= d->max_pages && d->tot_pages <= d->max_pages - nr) {
-        if (owned_frames(d) == 0 && nr)
-            get_domain(d);
-        d->tot_pages += nr;
-        ok = true;
-    }
+    ok = claim_locked(d, nr);
+    spin_unlock(&d->page_lock);
+    return ok;
+}
+
+bool domain_assign_pages(struct domain *d, struct page_info *pg, unsigned long nr)
+{
+    bool ok;
+
+    spin_lock(&d->page_lock);
+    ok = claim_locked(d, nr);
+    if (ok)
+        for (unsigned long i = 0; i < nr; i++)
+            page_assign_owner(pg + i, d);
     spin_unlock(&d->page_lock);
     return ok;
 }
@@ -444,7 +465,7 @@ int domain_kill(struct domain *d)
         spin_unlock_irqrestore(&d->domain_lock, flags);
         return 0;
     case DOMAIN_ALIVE:
-        d->state = DOMAIN_DYING;
+        __atomic_store_n(&d->state, DOMAIN_DYING, __ATOMIC_RELEASE);
         __atomic_store_n(&d->is_dying, true, __ATOMIC_RELEASE);
         domain_refresh_vcpus(d);
         first = true;
@@ -455,7 +476,7 @@ int domain_kill(struct domain *d)
     spin_unlock_irqrestore(&d->domain_lock, flags);
 
     if (first) {
-        /* Nobody allocates into d from here on (domain_claim_pages()). */
+        /* Any assignment under way finishes; none starts (domain_assign_pages()). */
         spin_lock(&d->page_lock);
         spin_unlock(&d->page_lock);
         domain_sync(d);
@@ -469,7 +490,7 @@ int domain_kill(struct domain *d)
     if (rc)
         return rc;
     flags = spin_lock_irqsave(&d->domain_lock);
-    d->state = DOMAIN_DEAD;
+    __atomic_store_n(&d->state, DOMAIN_DEAD, __ATOMIC_RELEASE);
     spin_unlock_irqrestore(&d->domain_lock, flags);
     printk("Domain %u destroyed\n", d->domain_id);
     send_guest_global_virq(dom0, VIRQ_DOM_EXC);

@@ -22,8 +22,9 @@
  * Frame accounting (keel/domain.h, keel/page_info.h): a domain's frame
  * holds the allocation reference from page_assign_owner() on; tot_pages
  * counts owned frames and drops in the free_page hook when the last
- * reference goes. Populate raises tot_pages (domain_claim_pages()) before
- * it assigns, so tot_pages never exceeds max_pages. Decrease (Keel is
+ * reference goes. Populate counts and assigns new frames in one step
+ * (domain_assign_pages()), so tot_pages never exceeds max_pages and a
+ * domain being destroyed never gains a frame its teardown would miss. Decrease (Keel is
  * stricter than Xen here) takes only frames nobody else holds: no mapping,
  * no type reference, just the allocation reference; it invalidates the
  * M2P entry and drops that reference, which frees the frame at once.
@@ -32,8 +33,8 @@
  * Fresh frames are zeroed before the domain can see them (the buddy
  * allocator does not scrub).
  *
- * Locks: d->page_lock around the tot_pages check-and-raise (in
- * domain_claim_pages()); the buddy allocator's heap lock inside it.
+ * Locks: d->page_lock around the check, count and assignment (in
+ * domain_assign_pages()).
  */
 #include <asm/page.h>
 #include <asm/mm.h>
@@ -86,24 +87,20 @@ static struct page_info *alloc_extent(struct domain *d, const struct memop_args 
 {
     unsigned long nr = 1UL << a->extent_order;
     struct page_info *pg;
-    mfn_t base;
 
     /* One memory node (0): an exact request for another cannot be met. */
     if (a->exact_node && a->node != 0)
         return NULL;
-    if (!domain_claim_pages(d, nr))
-        return NULL;
-
     pg = a->below_mfn ? buddy_alloc_below(a->extent_order, a->below_mfn)
                       : buddy_alloc(a->extent_order);
-    if (!pg) {
-        domain_release_pages(d, nr, false);
+    if (!pg)
+        return NULL;
+    /* Zeroed before the domain (or anyone through it) can see the frames. */
+    memset(__va(mfn_x(page_to_mfn(pg)) << PAGE_SHIFT), 0, nr << PAGE_SHIFT);
+    if (!domain_assign_pages(d, pg, nr)) {
+        buddy_free(pg, a->extent_order);
         return NULL;
     }
-    base = page_to_mfn(pg);
-    memset(__va(mfn_x(base) << PAGE_SHIFT), 0, nr << PAGE_SHIFT);
-    for (unsigned long j = 0; j < nr; j++)
-        page_assign_owner(mfn_to_page(mfn_add(base, j)), d);
     return pg;
 }
 

@@ -44,6 +44,7 @@ typedef uint16_t domid_t;
 #define DOMID_FIRST_RESERVED_ID DOMID_SELF_ID
 
 struct vcpu;
+struct page_info;
 struct evtchn_domain;
 struct grant_table;
 
@@ -144,6 +145,15 @@ struct vcpu *vcpu_create(struct domain *d, unsigned int id);
  */
 bool domain_claim_pages(struct domain *d, unsigned long nr);
 void domain_account_xen_page(struct domain *d);
+
+/*
+ * Give d the nr fresh frames from pg on (count 0, from the allocator):
+ * claim them and assign their owner in one step under page_lock, so
+ * domain_kill(), which makes d dying and then takes page_lock once
+ * before its frame walk, sees every frame d will ever own. False (nothing
+ * done) if d is dying or the frames would pass max_pages.
+ */
+bool domain_assign_pages(struct domain *d, struct page_info *pg, unsigned long nr);
 void domain_release_pages(struct domain *d, unsigned long nr, bool xen_heap);
 
 /*
