@@ -20,7 +20,13 @@
  *                channel: send, wait for the answer, N times;
  *   2 (spin)     yields forever, until its builder destroys it;
  *   3 (burn)     spins on the CPU without yielding, until destroyed (for
- *                the scheduler's shares between domains).
+ *                the scheduler's shares between domains);
+ *   4 (ring)     the frontend of lib/test_ring.h: grants dom0 its ring
+ *                page (ref 8), tells dom0 on its console port, and sends
+ *                rounds=N requests, checking every answer;
+ *   5 (grants)   the granter in grants.c's script: grants pages (see
+ *                grants_script()), and checks it cannot end a grant dom0
+ *                has mapped, then can once it is unmapped.
  *
  * It reports by shutting down (test.h): power-off for PASS, crash for FAIL.
  */
@@ -29,12 +35,14 @@
 #include <public/domctl.h>
 #include <public/sysctl.h>
 
+#include "grant.h"
 #include "guest.h"
 #include "mm.h"
 #include "mmu.h"
 #include "test.h"
+#include "test_ring.h"
 
-enum { MODE_HELLO, MODE_PINGPONG, MODE_SPIN, MODE_BURN };
+enum { MODE_HELLO, MODE_PINGPONG, MODE_SPIN, MODE_BURN, MODE_RING, MODE_GRANTS };
 
 static void expect_errno(const char *what, long rc, long want)
 {
@@ -150,6 +158,134 @@ static void port_clear(evtchn_port_t p)
                        __ATOMIC_SEQ_CST);
 }
 
+static void notify(void)
+{
+    struct evtchn_send send = { .port = start_info->console.domU.evtchn };
+    long rc = HYPERVISOR_event_channel_op(EVTCHNOP_send, &send);
+
+    check(rc == 0, "send on port %u: %ld%s", send.port, rc, errno_name(rc));
+}
+
+/* Wait for an event on our console port from dom0, and consume it. */
+static void wait_notify(void)
+{
+    evtchn_port_t port = start_info->console.domU.evtchn;
+    struct sched_poll poll = { .nr_ports = 1 };
+
+    set_xen_guest_handle(poll.ports, &port);
+    while (!port_pending(port))
+        (void)HYPERVISOR_sched_op(SCHEDOP_poll, &poll);
+    port_clear(port);
+}
+
+/* A fresh frame of ours, mapped writable at window slot slot. */
+static void *own_page(unsigned int slot, unsigned long *mfn)
+{
+    long rc;
+
+    *mfn = mmu_spare();
+    rc = *mfn ? mmu_win_map(slot, *mfn, L1_RW | PTE_NX) : -XEN_ENOMEM;
+    check(rc == 0, "map a spare frame at slot %u: %ld%s", slot, rc, errno_name(rc));
+    return rc ? NULL : mmu_win(slot);
+}
+
+static void ring_frontend(unsigned int rounds)
+{
+    test_front_ring_t front;
+    test_sring_t *sring;
+    unsigned long mfn;
+    uint32_t sent = 0, answered = 0, bad = 0;
+    long rc = grant_setup(1);
+
+    check(rc == 0, "grant_setup: %ld", rc);
+    sring = own_page(0, &mfn);
+    if (rc || !sring)
+        return;
+    SHARED_RING_INIT(sring);
+    FRONT_RING_INIT(&front, sring, PAGE_SIZE);
+    grant_access(TEST_RING_REF, 0, mfn, false);
+    notify();
+    while (answered < rounds) {
+        int more, notify_needed;
+
+        while (sent < rounds && !RING_FULL(&front)) {
+            struct test_req *req = RING_GET_REQUEST(&front, front.req_prod_pvt);
+
+            req->id = sent;
+            req->value = test_req_value(sent);
+            front.req_prod_pvt++;
+            sent++;
+        }
+        RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&front, notify_needed);
+        if (notify_needed)
+            notify();
+        do {
+            while (RING_HAS_UNCONSUMED_RESPONSES(&front)) {
+                const struct test_rsp *rsp = RING_GET_RESPONSE(&front, front.rsp_cons);
+
+                if (rsp->id != answered || rsp->status != 0 ||
+                    rsp->value != test_rsp_value(test_req_value(answered)))
+                    bad++;
+                front.rsp_cons++;
+                answered++;
+            }
+            RING_FINAL_CHECK_FOR_RESPONSES(&front, more);
+        } while (more);
+        /* Nothing more to send: sleep until dom0 answers (rsp_event is armed). */
+        if (answered < rounds && (sent == rounds || RING_FULL(&front)))
+            wait_notify();
+    }
+    expect_eq(bad, 0);
+    printf("domu: %u requests answered over the ring\n", answered);
+    check(grant_end(TEST_RING_REF) == false, "the ring page is still mapped by dom0");
+}
+
+/*
+ * The granter's side of grants.c: refs 8..12 (see there), then two
+ * rounds: dom0 maps ref 12 writable and tells us; we must fail to end it
+ * and see GTF_writing; dom0 unmaps and tells us; now it ends.
+ */
+static void grants_script(void)
+{
+    unsigned long mfn[5];
+    uint8_t *page[5];
+    volatile grant_entry_v1_t *e12;
+    long rc = grant_setup(1);
+
+    check(rc == 0, "grant_setup: %ld", rc);
+    if (rc)
+        return;
+    for (unsigned int i = 0; i < 5; i++) {
+        page[i] = own_page(i, &mfn[i]);
+        if (!page[i])
+            return;
+        for (unsigned int b = 0; b < PAGE_SIZE; b++)
+            page[i][b] = (uint8_t)(b * (i + 3) + i);
+    }
+    grant_access(8, 0, mfn[0], false);          /* writable to dom0 */
+    grant_access(9, 0, mfn[1], true);           /* read-only to dom0 */
+    grant_access(10, 0, mfn[2], false);         /* dom0 copies into it */
+    grant_access(11, 0x1234, mfn[3], false);    /* someone else's */
+    grant_access(12, 0, mfn[4], false);         /* mapped, then ended */
+    notify();
+
+    wait_notify();      /* dom0 has ref 12 mapped writable */
+    e12 = grant_entry(12);
+    check(e12->flags & GTF_writing, "mapped writable: flags %#x", e12->flags);
+    check(!grant_end(12), "ended ref 12 while dom0 maps it");
+    notify();
+
+    wait_notify();      /* dom0 unmapped it, and copied into ref 10 */
+    check(!(e12->flags & (GTF_reading | GTF_writing)), "unmapped: flags %#x", e12->flags);
+    check(grant_end(12), "could not end ref 12 once unmapped");
+    for (unsigned int b = 0; b < PAGE_SIZE; b++)
+        if (page[2][b] != (uint8_t)(b ^ 0xa5)) {
+            check(false, "ref 10 byte %u is %#x after dom0's copies", b, page[2][b]);
+            break;
+        }
+    notify();
+}
+
 static void pingpong(unsigned int rounds)
 {
     evtchn_port_t port = start_info->console.domU.evtchn;
@@ -192,6 +328,12 @@ void guest_main(void)
     case MODE_BURN:
         for (;;)
             asm volatile("pause");
+    case MODE_RING:
+        ring_frontend(guest_arg_uint("rounds", 1000));
+        break;
+    case MODE_GRANTS:
+        grants_script();
+        break;
     default:
         check(false, "unknown mode");
     }

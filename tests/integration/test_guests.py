@@ -67,6 +67,9 @@ SMP_PASSING = [
 DOMAIN_PASSING = [
     ("domains", "domains", "", ("domu",), 1, "dom0_mem=64M"),
     ("domains-smp", "domains", "cycles=20", ("domu",), 2, "dom0_mem=64M"),
+    # Grants between two domains: a 100,000-request ring, copies, hostile maps.
+    ("grants", "grants", "", ("domu",), 1, "dom0_mem=64M"),
+    ("grants-smp", "grants", "rounds=20000", ("domu",), 2, "dom0_mem=64M"),
     # Two domains of different weights share one CPU by weight.
     ("weights", "weights", "weight=512", ("domu",), 1, "dom0_mem=64M"),
 ]
