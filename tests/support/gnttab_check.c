@@ -19,13 +19,11 @@ unsigned int gcheck_extra_general[FAKE_NR_FRAMES];
 unsigned int gcheck_extra_type[FAKE_NR_FRAMES];
 bool gcheck_skip_status;
 
-#define MAX_REFS (GNTTAB_DEFAULT_MAX_FRAMES * GNTTAB_ENTRIES_PER_FRAME)
-
 static char msg[256];
 
 struct tally {
-    uint32_t pin[FAKE_NR_DOMS][MAX_REFS];
-    int pin_dom[FAKE_NR_DOMS][MAX_REFS];        /* mapper index, -1 none */
+    uint32_t *pin[FAKE_NR_DOMS];        /* per ref of each granter's table */
+    int *pin_dom[FAKE_NR_DOMS];         /* mapper index, -1 none */
     unsigned long general[FAKE_NR_FRAMES];
     unsigned long writable[FAKE_NR_FRAMES];
     unsigned long dom_refs[FAKE_NR_DOMS];
@@ -179,7 +177,16 @@ const char *gnttab_check_invariants(void)
 
     if (!t)
         return "out of memory";
-    memset(t->pin_dom, 0xff, sizeof(t->pin_dom));
+    for (int i = 0; i < FAKE_NR_DOMS; i++) {
+        struct grant_table *gt = gfake.dom[i].d.grant_table;
+        size_t n = gt && !gfake.dom[i].freed ? gnttab_nr_entries(gt) : 1;
+
+        t->pin[i] = calloc(n, sizeof(*t->pin[i]));
+        t->pin_dom[i] = malloc(n * sizeof(*t->pin_dom[i]));
+        if (!t->pin[i] || !t->pin_dom[i])
+            abort();
+        memset(t->pin_dom[i], 0xff, n * sizeof(*t->pin_dom[i]));
+    }
     for (int i = 0; i < FAKE_NR_DOMS && !err; i++)
         if (!gfake.dom[i].freed)
             err = scan_maptrack(t, i);
@@ -209,6 +216,10 @@ const char *gnttab_check_invariants(void)
         want = !fd->killed + !!(fd->d.tot_pages + fd->d.xenheap_pages) + t->dom_refs[i];
         if (fd->d.refcnt != want)
             err = fail("d%d: refcnt %lu, holders %lu", i, fd->d.refcnt, want);
+    }
+    for (int i = 0; i < FAKE_NR_DOMS; i++) {
+        free(t->pin[i]);
+        free(t->pin_dom[i]);
     }
     free(t);
     return err;
