@@ -33,6 +33,7 @@ static const struct hypercall_entry hypercall_table[64] = {
     HC(__HYPERVISOR_set_timer_op, do_set_timer_op, 1),
     HC(__HYPERVISOR_xen_version, do_xen_version, 2),
     HC(__HYPERVISOR_console_io, do_console_io, 3),
+    HC(__HYPERVISOR_grant_table_op, do_grant_table_op, 3),
     HC(__HYPERVISOR_vm_assist, do_vm_assist, 2),
     HC(__HYPERVISOR_iret, do_iret, 0),
     HC(__HYPERVISOR_vcpu_op, do_vcpu_op, 3),

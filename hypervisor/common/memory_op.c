@@ -269,6 +269,39 @@ static long reservation_query(unsigned int op, unsigned long arg)
     return pages;
 }
 
+/*
+ * XENMEM_add_to_physmap places a frame (shared_info, a grant-table frame,
+ * ...) in a translated guest's physical address space. A PV guest has none
+ * (it maps grant-table frames by the MFNs GNTTABOP_setup_table returns),
+ * so, as Xen 4.17's xatp_permission_check(), every well-formed request is
+ * -EACCES once the domain exists; the checks before it keep Xen's order.
+ */
+static long add_to_physmap(unsigned long start_extent, unsigned long arg)
+{
+    struct xen_add_to_physmap xatp;
+    struct domain *cur = current_vcpu()->domain;
+    struct domain *d;
+
+    if (start_extent != (uint16_t)start_extent)
+        return -EDOM;
+    if (copy_from_guest(&xatp, arg, sizeof(xatp)))
+        return -EFAULT;
+    /* Foreign mappings only through add_to_physmap_batch. */
+    if (xatp.space == XENMAPSPACE_gmfn_foreign)
+        return -ENOSYS;
+    /* Xen's rcu_lock_domain_by_any_id(): no privilege check before -EACCES. */
+    if (xatp.domid == DOMID_SELF || xatp.domid == cur->domain_id) {
+        d = cur;
+        get_domain(d);
+    } else {
+        d = xatp.domid < DOMID_FIRST_RESERVED_ID ? get_domain_by_id(xatp.domid) : NULL;
+        if (!d)
+            return -ESRCH;
+    }
+    put_domain(d);
+    return -EACCES;     /* not a translated (HVM/PVH) domain */
+}
+
 /* memory_op(cmd, arg) */
 long do_memory_op(unsigned long cmd, unsigned long arg, unsigned long unused3,
                   unsigned long unused4, unsigned long unused5)
@@ -287,6 +320,8 @@ long do_memory_op(unsigned long cmd, unsigned long arg, unsigned long unused3,
     case XENMEM_current_reservation:
     case XENMEM_maximum_reservation:
         return start_extent ? -EINVAL : reservation_query(op, arg);
+    case XENMEM_add_to_physmap:
+        return add_to_physmap(start_extent, arg);
     default:
         return arch_memory_op(cmd, arg);
     }

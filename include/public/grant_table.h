@@ -283,7 +283,7 @@ DEFINE_XEN_GUEST_HANDLE(gnttab_get_version_t);
 struct gnttab_swap_grant_ref {
     grant_ref_t ref_a; /* IN */
     grant_ref_t ref_b; /* IN */
-    int16_t status;    /* OUT: GNTST_bad_gntref if either is in use */
+    int16_t status;    /* OUT: GNTST_bad_gntref, GNTST_eagain if in use */
 };
 typedef struct gnttab_swap_grant_ref gnttab_swap_grant_ref_t;
 DEFINE_XEN_GUEST_HANDLE(gnttab_swap_grant_ref_t);

@@ -11,14 +11,14 @@ FUZZ_PV_MM_SEEDS  := $(BUILD)/fuzz/pv_mm-seeds
 FUZZ_PV_MM_CORPUS := $(BUILD)/fuzz/pv_mm-corpus
 FUZZ_PV_MM_SRCS   := tests/fuzz/fuzz_pv_mm.c tests/fuzz/fuzz_runtime.c tests/support/pv_mm_check.c \
 	hypervisor/common/frame_table.c hypervisor/arch/x86/pv/pt_validate.c \
-	hypervisor/arch/x86/pv/pt_update.c
+	hypervisor/arch/x86/pv/pt_update.c hypervisor/arch/x86/pv/pt_grant.c
 FUZZ_PV_MM_HDRS   := hypervisor/arch/x86/include/asm/pv_mm.h hypervisor/arch/x86/pv/pt_internal.h \
 	hypervisor/include/keel/page_info.h tests/support/pv_mm_check.h
 FUZZ_PV_MM_TIME   ?= 20
 FUZZ_PV_MM_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all -fno-omit-frame-pointer -Wall -Wextra -Werror -Wshadow \
 	-Wformat=2 -Wno-format-nonliteral -Wpointer-arith -Wwrite-strings -Wmissing-prototypes \
-	-Ihypervisor/include -Ihypervisor/arch/x86/include -Itests/support
+	-Ihypervisor/include -Ihypervisor/arch/x86/include -Iinclude -Itests/support
 
 $(FUZZ_PV_MM_BIN): $(FUZZ_PV_MM_SRCS) $(FUZZ_PV_MM_HDRS) tests/fuzz/pv_mm.mk
 	@mkdir -p $(dir $@)

@@ -49,6 +49,7 @@ PASSING = {
     "timer": "",
     "evtchn": "",
     "evtchn_hostile": "",
+    "gnttab": "",
 }
 # Guests that need several CPUs or Keel options, each boot one scenario:
 # (scenario id, guest, module arguments, QEMU -smp, Keel options).

@@ -18,6 +18,8 @@ struct pv_check_env {
     const struct pv_mm_ops *ops;
     /* Per MFN, the vCPU root references the harness holds; NULL: none. */
     const unsigned int *roots;
+    /* L1 entries may map other domains' frames (grant mappings, pt_grant.c). */
+    bool foreign_l1_ok;
 };
 
 /*
@@ -26,7 +28,8 @@ struct pv_check_env {
  *    number of holders), type count <= general count, pinned only on a
  *    validated page table, a page table validated iff its type count > 0;
  *  - every present entry of every validated table obeys the level's rules
- *    (flags, reserved bits, owner, target type one level down, RW only to
+ *    (flags, reserved bits, owner (or any owner at L1 with foreign_l1_ok),
+ *    target type one level down, RW only to
  *    writable frames, I/O only with permission, adjusted: US, L4 A), and
  *    every L4's hypervisor slots are the ones installed;
  *  - no frame is both the target of a RW entry and a page table;

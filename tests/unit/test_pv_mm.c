@@ -23,6 +23,7 @@
 #include <keel/page_info.h>
 
 #include <asm/pv_mm.h>
+#include <public/grant_table.h>
 
 #include "host_shim.h"
 #include "pv_mm_check.h"
@@ -121,6 +122,9 @@ static struct pv_mm_ops ops = {
 };
 
 static const struct pv_check_env env = { .ops = &ops, .roots = roots };
+/* With grant mappings: L1 entries of other domains' frames. */
+static const struct pv_check_env env_grants = { .ops = &ops, .roots = roots,
+                                                .foreign_l1_ok = true };
 
 /* ---- helpers ------------------------------------------------------------- */
 
@@ -1061,6 +1065,162 @@ static void test_teardown_reports_outside_holders(void **state)
     /* teardown() runs teardown on A again: nothing left, 0. */
 }
 
+
+/* ---- Grant mappings (pt_grant.c) --------------------------------------------- */
+
+static void check_grants(void)
+{
+    const char *err = pv_check_invariants(&env_grants);
+
+    if (err)
+        fail_msg("invariant: %s", err);
+    assert_int_equal(maps_out, 0);
+}
+
+static void test_grant_l1e_flags(void **state)
+{
+    (void)state;
+    assert_int_equal(pv_grant_l1e(_mfn(5), GNTMAP_host_map),
+                     pte(5, P | RW | AC | DI) | _PAGE_NX);
+    assert_int_equal(pv_grant_l1e(_mfn(5), GNTMAP_host_map | GNTMAP_readonly),
+                     pte(5, P | AC | DI) | _PAGE_NX);
+    assert_int_equal(pv_grant_l1e(_mfn(5), GNTMAP_host_map | GNTMAP_application_map),
+                     pte(5, P | RW | US | AC | DI) | _PAGE_NX);
+    /* Guest-available bits 16-18 land in PTE bits 9-11; higher ones are dropped. */
+    assert_int_equal(pv_grant_l1e(_mfn(5), GNTMAP_host_map | (5U << _GNTMAP_guest_avail0) |
+                                           (1U << 19) | (1U << 31)),
+                     pte(5, P | RW | AC | DI | 0xa00) | _PAGE_NX);
+}
+
+static void test_grant_map_foreign_frame(void **state)
+{
+    uint64_t e = pv_grant_l1e(_mfn(B0 + 4), GNTMAP_host_map);
+
+    (void)state;
+    pinned_l1(&dom_a, 1, 2);
+    /* Replaces whatever the slot held, dropping its references. */
+    assert_int_equal(pv_grant_map_l1e(&dom_a, _mfn(1), 0, e, &dom_b), 0);
+    assert_int_equal(mem[1][0], e | US);
+    assert_int_equal(count(2), 1);
+    assert_int_equal(tcount(2), 0);
+    assert_int_equal(count(B0 + 4), 2);
+    assert_int_equal(tcount(B0 + 4), 1);
+    assert_int_equal(ptype(B0 + 4), PGT_WRITABLE);
+    check_grants();
+    /* The frame cannot become a page table of its owner while mapped RW. */
+    assert_int_equal(pin(&dom_b, B0 + 4, 1), -EINVAL);
+    /* Read-only in another slot. */
+    assert_int_equal(pv_grant_map_l1e(&dom_a, _mfn(1), 7,
+                                      pv_grant_l1e(_mfn(B0 + 4), GNTMAP_readonly), &dom_b), 0);
+    assert_int_equal(count(B0 + 4), 3);
+    /* Unmap checks frame and RW, then drops the PTE's references. */
+    assert_int_equal(pv_grant_unmap_l1e(&dom_a, _mfn(1), 0, _mfn(B0 + 5), _PAGE_RW, 0), -ESRCH);
+    assert_int_equal(pv_grant_unmap_l1e(&dom_a, _mfn(1), 0, _mfn(B0 + 4), 0, 0), -ESRCH);
+    assert_int_equal(pv_grant_unmap_l1e(&dom_a, _mfn(1), 1, _mfn(B0 + 4), _PAGE_RW, 0), -ESRCH);
+    assert_int_equal(count(B0 + 4), 3);
+    assert_int_equal(pv_grant_unmap_l1e(&dom_a, _mfn(1), 0, _mfn(B0 + 4), _PAGE_RW, 0), 0);
+    assert_int_equal(mem[1][0], 0);
+    assert_int_equal(count(B0 + 4), 2);
+    assert_int_equal(tcount(B0 + 4), 0);
+    assert_int_equal(pv_grant_unmap_l1e(&dom_a, _mfn(1), 7, _mfn(B0 + 4), 0, 0), 0);
+    assert_int_equal(count(B0 + 4), 1);
+    check_grants();
+}
+
+static void test_grant_map_refusals(void **state)
+{
+    uint64_t e = pv_grant_l1e(_mfn(B0 + 4), GNTMAP_host_map);
+    struct snap *s;
+
+    (void)state;
+    pinned_l1(&dom_a, 1, 2);
+    pinned_l1(&dom_b, B0 + 1, B0 + 2);
+    s = take_snap();
+    /* Not a validated L1 of the caller. */
+    assert_int_equal(pv_grant_map_l1e(&dom_a, _mfn(3), 0, e, &dom_b), -EINVAL);
+    assert_int_equal(pv_grant_map_l1e(&dom_a, _mfn(B0 + 1), 0, e, &dom_b), -EINVAL);
+    assert_int_equal(pv_grant_map_l1e(&dom_a, _mfn(1), PT_ENTRIES, e, &dom_b), -EINVAL);
+    assert_int_equal(pv_grant_map_l1e(&dom_a, _mfn(NR + 2), 0, e, &dom_b), -EINVAL);
+    /* Frames the grant may not give. */
+    assert_int_equal(pv_grant_map_l1e(&dom_a, _mfn(1), 0, pv_grant_l1e(_mfn(RAM_TOP), 0),
+                                      &dom_b), -EPERM);
+    assert_int_equal(pv_grant_map_l1e(&dom_a, _mfn(1), 0, pv_grant_l1e(_mfn(NR + 1), 0),
+                                      &dom_b), -EPERM);
+    assert_int_equal(pv_grant_map_l1e(&dom_a, _mfn(1), 0, pv_grant_l1e(_mfn(A0 + 3), 0),
+                                      &dom_b), -EBUSY);
+    assert_int_equal(pv_grant_map_l1e(&dom_a, _mfn(1), 0, pv_grant_l1e(_mfn(FREE0), 0),
+                                      &dom_b), -EBUSY);
+    /* B's page table: read-only only. */
+    assert_int_equal(pv_grant_map_l1e(&dom_a, _mfn(1), 0, pv_grant_l1e(_mfn(B0 + 1), 0),
+                                      &dom_b), -EBUSY);
+    assert_unchanged(s);
+    assert_int_equal(pv_grant_map_l1e(&dom_a, _mfn(1), 3,
+                                      pv_grant_l1e(_mfn(B0 + 1), GNTMAP_readonly), &dom_b), 0);
+    check_grants();
+    assert_int_equal(pv_grant_unmap_l1e(&dom_a, _mfn(1), 3, _mfn(B0 + 1), 0, 0), 0);
+    /* Unmap and steal on something that is not an L1 of the caller. */
+    assert_int_equal(pv_grant_unmap_l1e(&dom_a, _mfn(B0 + 1), 0, _mfn(B0 + 2), _PAGE_RW, 0),
+                     -EINVAL);
+    {
+        uint64_t old;
+
+        assert_int_equal(pv_grant_steal_l1e(&dom_a, _mfn(3), 0, &old), -EINVAL);
+    }
+    check();
+}
+
+static void test_grant_pte_overwritten_or_devalidated(void **state)
+{
+    uint64_t e = pv_grant_l1e(_mfn(B0 + 4), GNTMAP_host_map);
+
+    (void)state;
+    pinned_l1(&dom_a, 1, 2);
+    assert_int_equal(pv_grant_map_l1e(&dom_a, _mfn(1), 5, e, &dom_b), 0);
+    /* The guest overwrites it: the ordinary path drops the foreign references. */
+    assert_int_equal(mod(&dom_a, 1, 5, pte(3, P)), 0);
+    assert_int_equal(count(B0 + 4), 1);
+    assert_int_equal(tcount(B0 + 4), 0);
+    /* So a later unmap finds something else there. */
+    assert_int_equal(pv_grant_unmap_l1e(&dom_a, _mfn(1), 5, _mfn(B0 + 4), _PAGE_RW, 0), -ESRCH);
+    check_grants();
+    /* Devalidation of the L1 drops a grant PTE's references too... */
+    assert_int_equal(pv_grant_map_l1e(&dom_a, _mfn(1), 6, e, &dom_b), 0);
+    assert_int_equal(unpin(&dom_a, 1), 0);
+    assert_int_equal(count(B0 + 4), 1);
+    assert_int_equal(tcount(B0 + 4), 0);
+    /* ...and it does not validate again with another domain's frame in it. */
+    assert_int_equal(pin(&dom_a, 1, 1), -EBUSY);
+    mem[1][6] = 0;
+    check();
+}
+
+static void test_grant_steal_and_replace(void **state)
+{
+    uint64_t e = pv_grant_l1e(_mfn(B0 + 4), GNTMAP_host_map), moved;
+
+    (void)state;
+    pinned_l1(&dom_a, 1, 2);
+    assert_int_equal(pv_grant_map_l1e(&dom_a, _mfn(1), 5, e, &dom_b), 0);
+    /* unmap_and_replace: slot 0's entry (A's frame 2, RW) moves into slot 5. */
+    assert_int_equal(pv_grant_steal_l1e(&dom_a, _mfn(1), 0, &moved), 0);
+    assert_int_equal(moved, pte(2, P | RW | US));
+    assert_int_equal(mem[1][0], 0);
+    assert_int_equal(pv_grant_unmap_l1e(&dom_a, _mfn(1), 5, _mfn(B0 + 4), _PAGE_RW, moved), 0);
+    assert_int_equal(mem[1][5], moved);
+    assert_int_equal(count(B0 + 4), 1);
+    assert_int_equal(count(2), 2);
+    assert_int_equal(tcount(2), 1);
+    check();
+    /* A failed replace leaves the stolen entry to the caller. */
+    assert_int_equal(pv_grant_steal_l1e(&dom_a, _mfn(1), 5, &moved), 0);
+    assert_int_equal(pv_grant_unmap_l1e(&dom_a, _mfn(1), 6, _mfn(B0 + 4), _PAGE_RW, moved),
+                     -ESRCH);
+    pv_put_l1e(moved);
+    assert_int_equal(count(2), 1);
+    assert_int_equal(tcount(2), 0);
+    check();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1096,6 +1256,11 @@ int main(void)
         T(test_start_of_day_cascade),
         T(test_teardown_releases_everything),
         T(test_teardown_reports_outside_holders),
+        T(test_grant_l1e_flags),
+        T(test_grant_map_foreign_frame),
+        T(test_grant_map_refusals),
+        T(test_grant_pte_overwritten_or_devalidated),
+        T(test_grant_steal_and_replace),
 #undef T
     };
 

@@ -21,6 +21,7 @@
 #include <keel/arch.h>
 #include <keel/bootinfo.h>
 #include <keel/cmdline.h>
+#include <keel/grant_table.h>
 #include <keel/console.h>
 #include <keel/errno.h>
 #include <keel/hypercall.h>
@@ -78,6 +79,8 @@ static const struct cmdline_param keel_params[] = {
     CMDLINE_PARAM_SIZE_RANGE("dom0_mem", &opt_dom0_mem),
     CMDLINE_PARAM_UINT("dom0_weight", &opt_dom0_weight, 1, 65535),
     CMDLINE_PARAM_UINT("dom0_cap", &opt_dom0_cap, 0, 100 * NR_CPUS),
+    /* Grant-table frames a domain may have (Xen's option and default, 64). */
+    CMDLINE_PARAM_UINT("gnttab_max_frames", &opt_gnttab_max_frames, 1, GNTTAB_MAX_FRAMES_LIMIT),
     /* Test only: make the hypervisor fault on purpose (pf, gp, ud, de). */
     CMDLINE_PARAM_STRING("test_fault", opt_test_fault),
     /* Test only: enable keel_test_op (common/test_hypercall.c). */

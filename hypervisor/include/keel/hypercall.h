@@ -44,6 +44,7 @@ hypercall_fn_t do_multicall;
 hypercall_fn_t do_vcpu_op;
 hypercall_fn_t do_event_channel_op;
 hypercall_fn_t do_set_timer_op;
+hypercall_fn_t do_grant_table_op;
 
 /* Architecture handlers (x86 PV). */
 hypercall_fn_t do_set_trap_table;

@@ -8,9 +8,10 @@
 # UNIT_HV_pv_mm, and pv-mm-freestanding-check below checks them with the
 # hypervisor's flags instead.
 
-PV_MM_SRCS := hypervisor/arch/x86/pv/pt_validate.c hypervisor/arch/x86/pv/pt_update.c
+PV_MM_SRCS := hypervisor/arch/x86/pv/pt_validate.c hypervisor/arch/x86/pv/pt_update.c \
+	hypervisor/arch/x86/pv/pt_grant.c
 PV_MM_CHECK_SRCS := tests/support/pv_mm_check.c
-PV_MM_HOST_CFLAGS := -Ihypervisor/arch/x86/include -Itests/support
+PV_MM_HOST_CFLAGS := -Ihypervisor/arch/x86/include -Iinclude -Itests/support
 
 UNIT_TESTS += pv_mm
 UNIT_HV_pv_mm := hypervisor/common/frame_table.c hypervisor/common/buddy.c

@@ -186,6 +186,60 @@ int pv_machphys_update(struct domain *d, mfn_t mfn, unsigned long pfn);
  */
 int pv_mm_teardown(struct domain *d, const mfn_t *frames, unsigned long nr);
 
+/*
+ * Grant mappings (pt_grant.c; the grant-table code in
+ * arch/x86/pv/grant_mapping.c is the only caller). A grant PTE holds
+ * exactly the references an ordinary L1 entry for its frame holds: a
+ * general reference, plus a PGT_WRITABLE type reference if RW. So whoever
+ * replaces it (these functions, a guest's mmu_update, the devalidation of
+ * its L1) drops them like any other entry's.
+ */
+
+/* The L1 entry of a grant mapping of @mfn with GNTMAP_* @gntmap_flags:
+ * P A D NX, RW unless GNTMAP_readonly, US with GNTMAP_application_map (and
+ * in any case after validation's adjustment, as for every PV entry), and
+ * the first three guest-available GNTMAP bits in PTE bits 9-11. */
+uint64_t pv_grant_l1e(mfn_t mfn, uint32_t gntmap_flags);
+
+/*
+ * Install @val (from pv_grant_l1e(), present) in entry @index of @table, a
+ * validated L1 in use owned by @d, for a frame owned by @owner (@d itself
+ * for a domain mapping its own grant): take the entry's references on the
+ * frame, replace whatever the entry held, and drop that value's
+ * references.
+ * Returns 0; -EINVAL if @table is not a validated L1 of @d or @index is out
+ * of range; -EPERM for an I/O frame (never granted); -EBUSY if the frame
+ * is not @owner's or, for RW, cannot be typed writable (a page table or
+ * descriptor page). On error nothing changed.
+ */
+int pv_grant_map_l1e(struct domain *d, mfn_t table, unsigned int index, uint64_t val,
+                     const struct domain *owner);
+
+/*
+ * Replace entry @index of @table (a validated L1 in use owned by @d) by
+ * @new if it is present, maps @mfn, and its RW bit equals @rw's; drop the
+ * references of the value replaced. @new is 0 or an entry taken with
+ * pv_grant_steal_l1e(), whose references pass to the table.
+ * Returns 0; -EINVAL if @table is not a validated L1 of @d or @index is out
+ * of range; -ESRCH if the entry does not map @mfn that way (the guest
+ * changed it). On error nothing changed (the caller still holds @new's
+ * references).
+ */
+int pv_grant_unmap_l1e(struct domain *d, mfn_t table, unsigned int index, mfn_t mfn,
+                       uint64_t rw, uint64_t new);
+
+/*
+ * GNTTABOP_unmap_and_replace's "steal": clear entry @index of @table (a
+ * validated L1 in use owned by @d) and return its old value in *@old, whose
+ * references pass to the caller (to install elsewhere with
+ * pv_grant_unmap_l1e(), or to drop with pv_put_l1e()). Returns 0, or
+ * -EINVAL as above.
+ */
+int pv_grant_steal_l1e(struct domain *d, mfn_t table, unsigned int index, uint64_t *old);
+
+/* Drop the references of L1 entry @e (nothing if not present). */
+void pv_put_l1e(uint64_t e);
+
 /* The present-entry rules, exposed for the invariant checker and tests. */
 
 /* Whether @mfn is an I/O frame (outside the frame table or not RAM). */
