@@ -33,7 +33,8 @@ $(BENCH_BUILD)/%.elf: $(BENCH_BUILD)/obj/%.o $(call guest_lib_objs,inline) \
 		$(filter %.o,$^) -lgcc
 
 bench: deps-run
-	$(MAKE) --no-print-directory $(BUILD)/keel.elf bench-guests linux-image linux-initramfs
+	$(MAKE) --no-print-directory $(BUILD)/keel.elf bench-guests $(GUEST_BUILD)/domu.elf \
+		linux-image linux-initramfs
 	@KEEL_BUILD=$(BUILD) QEMU=$(QEMU) BENCH_BOOT_RUNS=$(BENCH_BOOT_RUNS) \
 		BENCH_TIMEOUT=$(BENCH_TIMEOUT) LINUX_DOM0_ARGS="$(LINUX_DOM0_ARGS)" \
 		KEEL_ARGS="$(KEEL_ARGS)" $(PYTHON) bench/run

@@ -29,6 +29,7 @@
  *   BENCH ratio evtchn_rtt/null_hypercall: R.RR (medians)
  * then the framework's RESULT line (FAIL if any setup step failed).
  */
+#include "bench.h"
 #include "guest.h"
 #include "mm.h"
 #include "smp.h"
@@ -79,14 +80,6 @@ static volatile long vcpu1_rc = 1;              /* 1 until vCPU 1 reports its se
 static volatile long vcpu1_send_rc;             /* first failed send from vCPU 1 */
 static volatile bool vcpu1_stop;                /* vCPU 1 leaves vcpu1_serve() */
 static uint64_t rtt[SAMPLES], nullhc[SAMPLES];
-
-static inline uint64_t rdtsc_ordered(void)
-{
-    uint32_t lo, hi;
-
-    asm volatile("lfence\n\trdtsc" : "=a"(lo), "=d"(hi)::"memory");
-    return (uint64_t)hi << 32 | lo;
-}
 
 static long send(uint32_t port)
 {
@@ -170,68 +163,22 @@ static void vcpu1_serve(void *unused)
 static uint64_t one_rtt(void)
 {
     unsigned long want = pongs + 1;
-    uint64_t t0 = rdtsc_ordered();
+    uint64_t t0 = bench_rdtsc();
 
     if (send(port1) != 0 || !spin_until(pongs == want))
         return 0;
-    return rdtsc_ordered() - t0;
+    return bench_rdtsc() - t0;
 }
 
 static uint64_t one_null_hypercall(void)
 {
-    uint64_t t0 = rdtsc_ordered();
+    uint64_t t0 = bench_rdtsc();
 
     (void)HYPERVISOR_xen_version(XENVER_version, NULL);
-    return rdtsc_ordered() - t0;
+    return bench_rdtsc() - t0;
 }
 
 /* In-place heapsort: no recursion, no allocation. */
-static void sift_down(uint64_t *a, size_t root, size_t n)
-{
-    for (;;) {
-        size_t child = 2 * root + 1;
-        uint64_t t;
-
-        if (child >= n)
-            return;
-        if (child + 1 < n && a[child + 1] > a[child])
-            child++;
-        if (a[root] >= a[child])
-            return;
-        t = a[root];
-        a[root] = a[child];
-        a[child] = t;
-        root = child;
-    }
-}
-
-static void sort_u64(uint64_t *a, size_t n)
-{
-    for (size_t i = n / 2; i-- > 0;)
-        sift_down(a, i, n);
-    for (size_t end = n; end-- > 1;) {
-        uint64_t t = a[0];
-
-        a[0] = a[end];
-        a[end] = t;
-        sift_down(a, 0, end);
-    }
-}
-
-/* Sorts @a and prints min/median/mean; returns the median. */
-static uint64_t report(const char *what, uint64_t *a, size_t n)
-{
-    uint64_t sum = 0, median;
-
-    sort_u64(a, n);
-    for (size_t i = 0; i < n; i++)
-        sum += a[i];
-    median = (n % 2) ? a[n / 2] : (a[n / 2 - 1] + a[n / 2]) / 2;
-    printf("BENCH %s: n=%lu min=%lu median=%lu mean=%lu cycles\n", what, (unsigned long)n,
-           (unsigned long)a[0], (unsigned long)median, (unsigned long)(sum / n));
-    return median;
-}
-
 void guest_main(void)
 {
     struct evtchn_bind_ipi b = { .vcpu = 0 };
@@ -284,8 +231,8 @@ void guest_main(void)
     smp_wait(1);
     expect_eq(vcpu1_send_rc, 0);
 
-    med_null = report("null_hypercall", nullhc, SAMPLES);
-    med_rtt = report("evtchn_rtt", rtt, SAMPLES);
+    med_null = bench_report("null_hypercall", nullhc, SAMPLES);
+    med_rtt = bench_report("evtchn_rtt", rtt, SAMPLES);
     if (med_null) {
         ratio100 = (med_rtt * 100 + med_null / 2) / med_null;
         printf("BENCH ratio evtchn_rtt/null_hypercall: %lu.%02lu (medians)\n",

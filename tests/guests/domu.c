@@ -26,7 +26,9 @@
  *                rounds=N requests, checking every answer;
  *   5 (grants)   the granter in grants.c's script: grants pages (see
  *                grants_script()), and checks it cannot end a grant dom0
- *                has mapped, then can once it is unmapped.
+ *                has mapped, then can once it is unmapped;
+ *   6 (serve)    grants dom0 16 writable pages (refs 8..23), tells dom0,
+ *                and waits until destroyed (the grant benchmarks).
  *
  * It reports by shutting down (test.h): power-off for PASS, crash for FAIL.
  */
@@ -42,7 +44,9 @@
 #include "test.h"
 #include "test_ring.h"
 
-enum { MODE_HELLO, MODE_PINGPONG, MODE_SPIN, MODE_BURN, MODE_RING, MODE_GRANTS };
+enum { MODE_HELLO, MODE_PINGPONG, MODE_SPIN, MODE_BURN, MODE_RING, MODE_GRANTS, MODE_SERVE };
+
+#define SERVE_PAGES 16
 
 static void expect_errno(const char *what, long rc, long want)
 {
@@ -286,6 +290,23 @@ static void grants_script(void)
     notify();
 }
 
+static void serve(void)
+{
+    long rc = grant_setup(1);
+
+    check(rc == 0, "grant_setup: %ld", rc);
+    for (unsigned int i = 0; i < SERVE_PAGES && !rc; i++) {
+        unsigned long mfn;
+
+        if (!own_page(i, &mfn))
+            return;
+        grant_access(GRANT_FIRST_REF + i, 0, mfn, false);
+    }
+    notify();
+    for (;;)
+        wait_notify();
+}
+
 static void pingpong(unsigned int rounds)
 {
     evtchn_port_t port = start_info->console.domU.evtchn;
@@ -333,6 +354,9 @@ void guest_main(void)
         break;
     case MODE_GRANTS:
         grants_script();
+        break;
+    case MODE_SERVE:
+        serve();
         break;
     default:
         check(false, "unknown mode");
