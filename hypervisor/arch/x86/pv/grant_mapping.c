@@ -61,35 +61,6 @@ void arch_gnttab_cache_clean(mfn_t mfn, unsigned int offset, unsigned int len)
     __asm__ volatile("mfence" ::: "memory");
 }
 
-/*
- * The L1 frame and index mapping linear address @va in the current root,
- * found by walking the validated tables (as update_va_mapping does).
- * Returns false if no L1 maps it.
- */
-static bool find_l1(const struct vcpu *v, unsigned long va, mfn_t *l1, unsigned int *index)
-{
-    const struct arch_vcpu *a = v->arch;
-    unsigned long table = a->in_kernel ? a->guest_table : a->guest_table_user;
-
-    if (!is_canonical_address(va) || (va >= HYPERVISOR_VIRT_START && va < HYPERVISOR_VIRT_END))
-        return false;
-    for (unsigned int shift = L4_SHIFT; shift > L1_SHIFT; shift -= 9) {
-        const pte_t *t;
-        pte_t e;
-
-        if (!table || !mfn_valid(_mfn(table)))
-            return false;
-        t = __va(table << PAGE_SHIFT);
-        e = __atomic_load_n(&t[pt_index(va, shift)], __ATOMIC_RELAXED);
-        if (!(e & _PAGE_PRESENT) || (shift != L4_SHIFT && (e & _PAGE_PSE)))
-            return false;
-        table = pte_paddr(e) >> PAGE_SHIFT;
-    }
-    *l1 = _mfn(table);
-    *index = pt_index(va, L1_SHIFT);
-    return true;
-}
-
 /* Where @addr (with GNTMAP_* @flags) says the PTE is; the engine checks it is an L1 of ours. */
 static bool pte_location(uint64_t addr, uint32_t flags, mfn_t *l1, unsigned int *index)
 {
@@ -100,7 +71,7 @@ static bool pte_location(uint64_t addr, uint32_t flags, mfn_t *l1, unsigned int 
         *index = (addr & (PAGE_SIZE - 1)) / sizeof(uint64_t);
         return true;
     }
-    return find_l1(current_vcpu(), addr, l1, index);
+    return pv_find_l1(current_vcpu(), addr, l1, index) == 0;
 }
 
 int arch_gnttab_create_host_mapping(uint64_t addr, mfn_t mfn, const struct domain *owner,
@@ -125,7 +96,7 @@ int arch_gnttab_replace_host_mapping(uint64_t addr, mfn_t mfn, uint64_t new_addr
     mfn_t l1;
 
     if (new_addr) {
-        if ((flags & GNTMAP_contains_pte) || !find_l1(current_vcpu(), new_addr, &l1, &index) ||
+        if ((flags & GNTMAP_contains_pte) || pv_find_l1(current_vcpu(), new_addr, &l1, &index) ||
             pv_grant_steal_l1e(d, l1, index, &moved))
             return GNTST_general_error;
     }

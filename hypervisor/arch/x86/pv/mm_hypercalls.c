@@ -354,24 +354,24 @@ long do_mmuext_op(unsigned long ops, unsigned long count, unsigned long pdone,
     return rc;
 }
 
-/*
- * The L1 frame and index mapping va in the current root, found by walking
- * the validated tables. -EINVAL if va is not mapped through an L1.
- */
-static int find_l1(const struct vcpu *v, unsigned long va, mfn_t *l1, unsigned int *index)
+int pv_find_l1(const struct vcpu *v, unsigned long va, mfn_t *l1, unsigned int *index)
 {
     const struct arch_vcpu *a = v->arch;
     unsigned long table = a->in_kernel ? a->guest_table : a->guest_table_user;
 
+    if (!is_canonical_address(va) || (va >= HYPERVISOR_VIRT_START && va < HYPERVISOR_VIRT_END))
+        return -EINVAL;
     for (unsigned int shift = L4_SHIFT; shift > L1_SHIFT; shift -= 9) {
-        const pte_t *t = __va(table << PAGE_SHIFT);
-        pte_t e = __atomic_load_n(&t[pt_index(va, shift)], __ATOMIC_RELAXED);
+        const pte_t *t;
+        pte_t e;
 
+        if (!table || !mfn_valid(_mfn(table)))
+            return -EINVAL;
+        t = __va(table << PAGE_SHIFT);
+        e = __atomic_load_n(&t[pt_index(va, shift)], __ATOMIC_RELAXED);
         if (!(e & _PAGE_PRESENT) || (shift != L4_SHIFT && (e & _PAGE_PSE)))
             return -EINVAL;
         table = pte_paddr(e) >> PAGE_SHIFT;
-        if (!mfn_valid(_mfn(table)))
-            return -EINVAL;
     }
     *l1 = _mfn(table);
     *index = pt_index(va, L1_SHIFT);
@@ -388,9 +388,7 @@ long do_update_va_mapping(unsigned long va, unsigned long val, unsigned long fla
     int rc;
 
     (void)unused4, (void)unused5;
-    if (!is_canonical_address(va) || (va >= HYPERVISOR_VIRT_START && va < HYPERVISOR_VIRT_END))
-        return -EINVAL;
-    rc = find_l1(v, va, &l1, &index);
+    rc = pv_find_l1(v, va, &l1, &index);
     if (!rc)
         rc = pv_mod_entry(v->domain, l1, index, val, PV_MOD_L1_ONLY, NULL);
     if (rc) {

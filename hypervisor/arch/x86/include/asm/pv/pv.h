@@ -103,6 +103,14 @@ void pv_return_to_guest(struct cpu_regs *regs) __attribute__((noreturn));
 /* Leave guest context for this CPU's idle loop, on a fresh stack. */
 void arch_idle(void) __attribute__((noreturn));
 
+/*
+ * The L1 frame and index that map linear address va in v's current root
+ * (kernel or user), found by walking its validated tables (update_va_mapping,
+ * grant host mappings). Returns 0, or -EINVAL if va is non-canonical, in
+ * the hypervisor's range, or not mapped through an L1.
+ */
+int pv_find_l1(const struct vcpu *v, unsigned long va, mfn_t *l1, unsigned int *index);
+
 /* Write Xen's hypercall page (entry i at 32 * i calls hypercall i) into page. */
 void pv_fill_hypercall_page(uint8_t *page);
 
