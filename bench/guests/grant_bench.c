@@ -23,11 +23,11 @@
 
 #include "bench.h"
 #include "builder.h"
+#include "event.h"
 #include "grant.h"
 #include "guest.h"
 #include "mm.h"
 #include "mmu.h"
-#include "pvclock.h"
 #include "test.h"
 
 #define SAMPLES         1000
@@ -41,36 +41,10 @@
 #define SLOT_DST        440
 
 static struct builder_domain domu;
+static const void *domu_elf;
+static size_t domu_len;
 static uint64_t samples[SAMPLES], base[SAMPLES];
 static unsigned long own[SERVE_PAGES];
-
-static evtchn_port_t bind_console(void)
-{
-    struct evtchn_bind_interdomain b = { .remote_dom = domu.domid,
-                                         .remote_port = domu.console_port };
-    long rc = HYPERVISOR_event_channel_op(EVTCHNOP_bind_interdomain, &b);
-
-    check(rc == 0, "bind to d%u: %ld%s", domu.domid, rc, errno_name(rc));
-    return rc ? 0 : b.local_port;
-}
-
-/* Poll until port is pending (then clear it); false after 20 s. */
-static bool wait_port(evtchn_port_t port)
-{
-    struct sched_poll poll = { .nr_ports = 1 };
-    volatile unsigned long *word = &shared_info->evtchn_pending[port / 64];
-    uint64_t end = pvclock_ns(&vcpu0_info()->time) + 20000000000ULL;
-
-    set_xen_guest_handle(poll.ports, &port);
-    while (!(__atomic_load_n(word, __ATOMIC_SEQ_CST) & (1UL << (port % 64)))) {
-        if (pvclock_ns(&vcpu0_info()->time) > end)
-            return false;
-        poll.timeout = end;
-        (void)HYPERVISOR_sched_op(SCHEDOP_poll, &poll);
-    }
-    __atomic_fetch_and(word, ~(1UL << (port % 64)), __ATOMIC_SEQ_CST);
-    return true;
-}
 
 static struct gnttab_copy copy_from(grant_ref_t ref, unsigned long dst)
 {
@@ -155,7 +129,6 @@ static void bench_map_unmap(void)
 static void bench_domain_start(void)
 {
     static struct mmuext_op clear[CLEAR_BATCH];
-    const void *elf = (const void *)start_info->mod_start;
     unsigned int n = 0;
 
     for (unsigned int i = 0; i < CLEAR_BATCH; i++) {
@@ -165,20 +138,18 @@ static void bench_domain_start(void)
     for (unsigned int s = 0; s < START_SAMPLES; s++) {
         uint64_t t0 = bench_rdtsc();
         evtchn_port_t port;
-        long rc = builder_build(&domu, elf, start_info->mod_len, DOMU_MEM_KB, "mode=1 rounds=1");
-        struct evtchn_send answer;
+        long rc = builder_build(&domu, domu_elf, domu_len, DOMU_MEM_KB, "mode=1 rounds=1");
 
         if (rc)
             break;
-        port = bind_console();
-        if (!port || builder_unpause(&domu) || !wait_port(port)) {
+        if (builder_bind_console(&domu, &port) || builder_unpause(&domu) ||
+            !event_wait(port, 20000)) {
             check(false, "d%u did not start", domu.domid);
             (void)builder_destroy(domu.domid);
             break;
         }
         samples[n] = bench_rdtsc() - t0;
-        answer.port = port;
-        (void)HYPERVISOR_event_channel_op(EVTCHNOP_send, &answer);
+        (void)event_send(port);     /* its one round trip */
         check(builder_wait_shutdown(domu.domid, 20000) == SHUTDOWN_poweroff, "d%u's end",
               domu.domid);
         check(builder_destroy(domu.domid) == 0, "destroy d%u", domu.domid);
@@ -198,22 +169,14 @@ static void bench_domain_start(void)
 void guest_main(void)
 {
     evtchn_port_t port;
-    long rc = map_shared_info();
 
-    check(rc == 0, "map shared_info: %ld%s", rc, errno_name(rc));
-    if (rc || !mmu_init())
+    if (!builder_guest_init(&domu_elf, &domu_len))
         return;
-    if (!start_info->mod_len) {
-        test_skip(guest_name, "no domU image (module 2)");
-        return;
-    }
     bench_domain_start();
-    rc = builder_build(&domu, (const void *)start_info->mod_start, start_info->mod_len,
-                       DOMU_MEM_KB, "mode=6");
-    if (rc)
+    if (builder_build(&domu, domu_elf, domu_len, DOMU_MEM_KB, "mode=6"))
         return;
-    port = bind_console();
-    if (!port || builder_unpause(&domu) || !wait_port(port)) {
+    if (builder_bind_console(&domu, &port) || builder_unpause(&domu) ||
+        !event_wait(port, 20000)) {
         check(false, "the serving domU did not start");
         return;
     }

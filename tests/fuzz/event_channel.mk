@@ -11,11 +11,13 @@
 FUZZ_EVTCHN_BIN    := $(BUILD)/fuzz/fuzz_event_channel
 FUZZ_EVTCHN_SEEDS  := $(BUILD)/fuzz/event_channel-seeds
 FUZZ_EVTCHN_CORPUS := $(BUILD)/fuzz/event_channel-corpus
-FUZZ_EVTCHN_SRCS   := tests/fuzz/fuzz_event_channel.c tests/fuzz/fuzz_runtime.c tests/support/evtchn_fake.c \
+FUZZ_EVTCHN_SRCS   := tests/fuzz/fuzz_event_channel.c tests/fuzz/fuzz_runtime.c \
+	tests/support/guest_memory_fake.c tests/support/evtchn_fake.c \
 	tests/support/evtchn_check.c hypervisor/common/event_channel.c \
 	hypervisor/common/event_2l.c hypervisor/common/event_wait.c hypervisor/common/timer.c
 FUZZ_EVTCHN_HDRS   := hypervisor/common/event_internal.h hypervisor/include/keel/event.h \
-	tests/support/evtchn_fake.h tests/support/evtchn_check.h include/public/event_channel.h
+	tests/support/evtchn_fake.h tests/support/evtchn_check.h include/public/event_channel.h \
+	tests/support/guest_memory_fake.h
 FUZZ_EVTCHN_TIME   ?= 20
 FUZZ_EVTCHN_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all -fno-omit-frame-pointer -Wall -Wextra -Werror -Wshadow \

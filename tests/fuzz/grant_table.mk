@@ -12,10 +12,11 @@ FUZZ_GNTTAB_BIN    := $(BUILD)/fuzz/fuzz_grant_table
 FUZZ_GNTTAB_SEEDS  := $(BUILD)/fuzz/grant_table-seeds
 FUZZ_GNTTAB_CORPUS := $(BUILD)/fuzz/grant_table-corpus
 FUZZ_GNTTAB_SRCS   := tests/fuzz/fuzz_grant_table.c tests/fuzz/fuzz_runtime.c \
-	tests/support/gnttab_fake.c tests/support/gnttab_check.c hypervisor/common/grant_table.c \
-	hypervisor/common/grant_map.c hypervisor/common/grant_copy.c hypervisor/common/frame_table.c
+	tests/support/guest_memory_fake.c tests/support/gnttab_fake.c tests/support/gnttab_check.c \
+	hypervisor/common/grant_table.c hypervisor/common/grant_map.c hypervisor/common/grant_copy.c hypervisor/common/frame_table.c
 FUZZ_GNTTAB_HDRS   := hypervisor/common/grant_internal.h hypervisor/include/keel/grant_table.h \
-	tests/support/gnttab_fake.h tests/support/gnttab_check.h include/public/grant_table.h
+	tests/support/gnttab_fake.h tests/support/gnttab_check.h include/public/grant_table.h \
+	tests/support/guest_memory_fake.h
 FUZZ_GNTTAB_TIME   ?= 20
 FUZZ_GNTTAB_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all -fno-omit-frame-pointer -Wall -Wextra -Werror -Wshadow \

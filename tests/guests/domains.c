@@ -23,6 +23,7 @@
 #define __XEN_TOOLS__ 1
 
 #include "builder.h"
+#include "event.h"
 #include "guest.h"
 #include "mm.h"
 #include "mmu.h"
@@ -133,49 +134,26 @@ static void test_hello(void)
     destroy();
 }
 
-static bool port_pending(evtchn_port_t port)
-{
-    return __atomic_load_n(&shared_info->evtchn_pending[port / 64], __ATOMIC_SEQ_CST) &
-           (1UL << (port % 64));
-}
-
-static void port_clear(evtchn_port_t port)
-{
-    __atomic_fetch_and(&shared_info->evtchn_pending[port / 64], ~(1UL << (port % 64)),
-                       __ATOMIC_SEQ_CST);
-}
-
 /*
- * Wait (SCHEDOP_poll) until port is pending, and clear it. The domU
- * answers within microseconds; a poll that waits 5 s is a lost wake-up,
- * reported with the domU's state, and ends the wait (false).
+ * Wait for the domU's answer on port (consumed). It comes within
+ * microseconds; one that takes 5 s is a lost wake-up, reported with the
+ * domU's state, and ends the wait (false).
  */
 static bool wait_port(evtchn_port_t port, unsigned int round)
 {
-    struct sched_poll poll = { .nr_ports = 1 };
+    struct xen_domctl op = { .cmd = XEN_DOMCTL_getvcpuinfo, .domain = domu.domid };
 
-    set_xen_guest_handle(poll.ports, &port);
-    while (!port_pending(port)) {
-        poll.timeout = pvclock_ns(&vcpu0_info()->time) + 5000000000ULL;
-        (void)HYPERVISOR_sched_op(SCHEDOP_poll, &poll);
-        if (!port_pending(port) && pvclock_ns(&vcpu0_info()->time) >= poll.timeout) {
-            struct xen_domctl op = { .cmd = XEN_DOMCTL_getvcpuinfo, .domain = domu.domid };
-
-            (void)builder_domctl(&op);
-            check(false, "round %u: no answer for 5 s (domU blocked %u, running %u)", round,
-                  op.u.getvcpuinfo.blocked, op.u.getvcpuinfo.running);
-            return false;
-        }
-    }
-    port_clear(port);
-    return true;
+    if (event_wait(port, 5000))
+        return true;
+    (void)builder_domctl(&op);
+    check(false, "round %u: no answer for 5 s (domU blocked %u, running %u)", round,
+          op.u.getvcpuinfo.blocked, op.u.getvcpuinfo.running);
+    return false;
 }
 
 static void test_pingpong(unsigned int rounds)
 {
-    struct evtchn_bind_interdomain bind;
     struct evtchn_close close;
-    struct evtchn_send send;
     evtchn_port_t port;
     unsigned int done = 0;
     long rc;
@@ -185,23 +163,14 @@ static void test_pingpong(unsigned int rounds)
     snprintf(cmdline, sizeof(cmdline), "mode=1 rounds=%u", rounds);
     if (!build(cmdline))
         return;
-    bind = (struct evtchn_bind_interdomain){ .remote_dom = domu.domid,
-                                             .remote_port = domu.console_port };
-    rc = HYPERVISOR_event_channel_op(EVTCHNOP_bind_interdomain, &bind);
-    check(rc == 0, "bind to d%u port %u: %ld%s", domu.domid, domu.console_port, rc,
-          errno_name(rc));
-    if (rc) {
+    if (builder_bind_console(&domu, &port)) {
         destroy();
         return;
     }
-    port = bind.local_port;
-    /* Binding marks the new port pending (a send may have been lost): start clean. */
-    port_clear(port);
-    send.port = port;
     rc = builder_unpause(&domu);
     check(rc == 0, "unpause: %ld%s", rc, errno_name(rc));
     while (!rc && done < rounds && wait_port(port, done)) {
-        rc = HYPERVISOR_event_channel_op(EVTCHNOP_send, &send);
+        rc = event_send(port);
         check(rc == 0, "send, round %u: %ld%s", done, rc, errno_name(rc));
         done++;
     }
@@ -363,17 +332,10 @@ static void test_refusals(void)
 void guest_main(void)
 {
     unsigned long free_before, free_after;
-    long rc = map_shared_info();
+    long rc;
 
-    check(rc == 0, "map shared_info: %ld%s", rc, errno_name(rc));
-    if (rc || !mmu_init())
+    if (!builder_guest_init(&domu_elf, &domu_len))
         return;
-    domu_elf = (const void *)start_info->mod_start;
-    domu_len = start_info->mod_len;
-    if (!domu_len) {
-        test_skip(guest_name, "no domU image (module 2)");
-        return;
-    }
     {
         /* A dom0 port offered to dom0 itself: no domU may bind it. */
         struct evtchn_alloc_unbound a = { .dom = DOMID_SELF, .remote_dom = 0 };

@@ -37,6 +37,7 @@
 #include <public/domctl.h>
 #include <public/sysctl.h>
 
+#include "event.h"
 #include "grant.h"
 #include "guest.h"
 #include "mm.h"
@@ -150,36 +151,18 @@ static void hello(void)
     io_memory(guest_arg_uint("iomem", 0));
 }
 
-static bool port_pending(evtchn_port_t p)
-{
-    return __atomic_load_n(&shared_info->evtchn_pending[p / 64], __ATOMIC_SEQ_CST) &
-           (1UL << (p % 64));
-}
-
-static void port_clear(evtchn_port_t p)
-{
-    __atomic_fetch_and(&shared_info->evtchn_pending[p / 64], ~(1UL << (p % 64)),
-                       __ATOMIC_SEQ_CST);
-}
-
 static void notify(void)
 {
-    struct evtchn_send send = { .port = start_info->console.domU.evtchn };
-    long rc = HYPERVISOR_event_channel_op(EVTCHNOP_send, &send);
+    long rc = event_send(start_info->console.domU.evtchn);
 
-    check(rc == 0, "send on port %u: %ld%s", send.port, rc, errno_name(rc));
+    check(rc == 0, "send on port %u: %ld%s", start_info->console.domU.evtchn, rc,
+          errno_name(rc));
 }
 
 /* Wait for an event on our console port from dom0, and consume it. */
 static void wait_notify(void)
 {
-    evtchn_port_t port = start_info->console.domU.evtchn;
-    struct sched_poll poll = { .nr_ports = 1 };
-
-    set_xen_guest_handle(poll.ports, &port);
-    while (!port_pending(port))
-        (void)HYPERVISOR_sched_op(SCHEDOP_poll, &poll);
-    port_clear(port);
+    (void)event_wait(start_info->console.domU.evtchn, 0);
 }
 
 /* A fresh frame of ours, mapped writable at window slot slot. */
@@ -310,21 +293,16 @@ static void serve(void)
 static void pingpong(unsigned int rounds)
 {
     evtchn_port_t port = start_info->console.domU.evtchn;
-    struct evtchn_send send = { .port = port };
-    struct sched_poll poll = { .nr_ports = 1 };
     unsigned int done;
 
-    set_xen_guest_handle(poll.ports, &port);
     for (done = 0; done < rounds; done++) {
-        long rc = HYPERVISOR_event_channel_op(EVTCHNOP_send, &send);
+        long rc = event_send(port);
 
         if (rc) {
             check(false, "send on port %u, round %u: %ld%s", port, done, rc, errno_name(rc));
             break;
         }
-        while (!port_pending(port))
-            (void)HYPERVISOR_sched_op(SCHEDOP_poll, &poll);
-        port_clear(port);
+        (void)event_wait(port, 0);
     }
     printf("domu: %u round trips on port %u\n", done, port);
 }

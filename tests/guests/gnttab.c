@@ -20,6 +20,7 @@
  *              page's edges, every refusal
  *   refused    transfer, dump_table, add_to_physmap for a PV guest
  */
+#include "grant.h"
 #include "guest.h"
 #include "mm.h"
 #include "mmu.h"
@@ -326,25 +327,7 @@ static void test_hostile(void)
 static struct gnttab_copy copy_op(uint16_t flags, uint64_t src, uint16_t soff, uint64_t dst,
                                   uint16_t doff, uint16_t len)
 {
-    struct gnttab_copy c = { .len = len, .flags = flags };
-
-    if (flags & GNTCOPY_source_gref) {
-        c.source.u.ref = (grant_ref_t)src;
-        c.source.domid = DOM_ID;
-    } else {
-        c.source.u.gmfn = src;
-        c.source.domid = DOMID_SELF;
-    }
-    if (flags & GNTCOPY_dest_gref) {
-        c.dest.u.ref = (grant_ref_t)dst;
-        c.dest.domid = DOM_ID;
-    } else {
-        c.dest.u.gmfn = dst;
-        c.dest.domid = DOMID_SELF;
-    }
-    c.source.offset = soff;
-    c.dest.offset = doff;
-    return c;
+    return grant_copy_op(DOM_ID, flags, src, soff, dst, doff, len);
 }
 
 static int16_t copy1(struct gnttab_copy c)

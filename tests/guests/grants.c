@@ -22,11 +22,11 @@
 #define __XEN_TOOLS__ 1
 
 #include "builder.h"
+#include "event.h"
 #include "grant.h"
 #include "guest.h"
 #include "mm.h"
 #include "mmu.h"
-#include "pvclock.h"
 #include "test.h"
 #include "test_ring.h"
 
@@ -42,6 +42,8 @@
 enum { MODE_RING = 4, MODE_GRANTS = 5 };
 
 static struct builder_domain domu;
+static const void *domu_elf;
+static size_t domu_len;
 static evtchn_port_t port;      /* ours, bound to the domU's console port */
 
 static void expect_status(const char *what, long got, long want)
@@ -49,55 +51,27 @@ static void expect_status(const char *what, long got, long want)
     check(got == want, "%s: got %ld, expected %ld", what, got, want);
 }
 
-static bool port_pending(void)
-{
-    return __atomic_load_n(&shared_info->evtchn_pending[port / 64], __ATOMIC_SEQ_CST) &
-           (1UL << (port % 64));
-}
-
 /* Wait for the domU's next event (consumed); false after WAIT_MS. */
 static bool wait_domu(void)
 {
-    struct sched_poll poll = { .nr_ports = 1 };
-    uint64_t end = pvclock_ns(&vcpu0_info()->time) + (uint64_t)WAIT_MS * 1000000;
+    bool got = event_wait(port, WAIT_MS);
 
-    set_xen_guest_handle(poll.ports, &port);
-    while (!port_pending()) {
-        if (pvclock_ns(&vcpu0_info()->time) >= end) {
-            check(false, "no event from d%u in %u ms", domu.domid, WAIT_MS);
-            return false;
-        }
-        poll.timeout = end;
-        (void)HYPERVISOR_sched_op(SCHEDOP_poll, &poll);
-    }
-    __atomic_fetch_and(&shared_info->evtchn_pending[port / 64], ~(1UL << (port % 64)),
-                       __ATOMIC_SEQ_CST);
-    return true;
+    check(got, "no event from d%u in %u ms", domu.domid, WAIT_MS);
+    return got;
 }
 
 static void notify_domu(void)
 {
-    struct evtchn_send send = { .port = port };
-
-    check(HYPERVISOR_event_channel_op(EVTCHNOP_send, &send) == 0, "send to d%u", domu.domid);
+    check(event_send(port) == 0, "send to d%u", domu.domid);
 }
 
 /* Build and start the domU in mode, bound to our port; false on failure. */
 static bool start_domu(const char *cmdline)
 {
-    struct evtchn_bind_interdomain bind;
-    long rc = builder_build(&domu, (const void *)start_info->mod_start, start_info->mod_len,
-                            DOMU_MEM_KB, cmdline);
+    long rc = builder_build(&domu, domu_elf, domu_len, DOMU_MEM_KB, cmdline);
 
-    if (rc)
-        return false;
-    bind = (struct evtchn_bind_interdomain){ .remote_dom = domu.domid,
-                                             .remote_port = domu.console_port };
-    rc = HYPERVISOR_event_channel_op(EVTCHNOP_bind_interdomain, &bind);
-    check(rc == 0, "bind to d%u: %ld%s", domu.domid, rc, errno_name(rc));
-    port = bind.local_port;
-    __atomic_fetch_and(&shared_info->evtchn_pending[port / 64], ~(1UL << (port % 64)),
-                       __ATOMIC_SEQ_CST);
+    if (!rc)
+        rc = builder_bind_console(&domu, &port);
     if (!rc)
         rc = builder_unpause(&domu);
     return rc == 0;
@@ -186,28 +160,10 @@ static bool page_has(unsigned int slot, unsigned int page)
     return true;
 }
 
-static struct gnttab_copy copy_op(uint16_t flags, unsigned long src, uint16_t soff,
-                                  unsigned long dst, uint16_t doff, uint16_t len)
+static struct gnttab_copy copy_op(uint16_t flags, uint64_t src, uint16_t soff, uint64_t dst,
+                                  uint16_t doff, uint16_t len)
 {
-    struct gnttab_copy c = { .len = len, .flags = flags };
-
-    if (flags & GNTCOPY_source_gref) {
-        c.source.u.ref = (grant_ref_t)src;
-        c.source.domid = domu.domid;
-    } else {
-        c.source.u.gmfn = src;
-        c.source.domid = DOMID_SELF;
-    }
-    if (flags & GNTCOPY_dest_gref) {
-        c.dest.u.ref = (grant_ref_t)dst;
-        c.dest.domid = domu.domid;
-    } else {
-        c.dest.u.gmfn = dst;
-        c.dest.domid = DOMID_SELF;
-    }
-    c.source.offset = soff;
-    c.dest.offset = doff;
-    return c;
+    return grant_copy_op(domu.domid, flags, src, soff, dst, doff, len);
 }
 
 static long copy1(struct gnttab_copy c)
@@ -367,15 +323,9 @@ static void warm_up(void)
 void guest_main(void)
 {
     unsigned long free_before, free_after;
-    long rc = map_shared_info();
 
-    check(rc == 0, "map shared_info: %ld%s", rc, errno_name(rc));
-    if (rc || !mmu_init())
+    if (!builder_guest_init(&domu_elf, &domu_len))
         return;
-    if (!start_info->mod_len) {
-        test_skip(guest_name, "no domU image (module 2)");
-        return;
-    }
     warm_up();
     free_before = builder_free_pages();
     test_ring(guest_arg_uint("rounds", 100000));

@@ -74,18 +74,14 @@ static void expect_ratio(const char *what, uint64_t want_pct)
 void guest_main(void)
 {
     unsigned int weight = guest_arg_uint("weight", 512);
-    long rc = map_shared_info();
+    const void *elf;
+    size_t len;
     uint64_t u, d;
+    long rc;
 
-    check(rc == 0, "map shared_info: %ld%s", rc, errno_name(rc));
-    if (rc || !mmu_init())
+    if (!builder_guest_init(&elf, &len))
         return;
-    if (!start_info->mod_len) {
-        test_skip(guest_name, "no domU image (module 2)");
-        return;
-    }
-    rc = builder_build(&domu, (const void *)start_info->mod_start, start_info->mod_len,
-                       8 * 1024, "mode=3");
+    rc = builder_build(&domu, elf, len, 8 * 1024, "mode=3");
     if (rc)
         return;
     check(set_params(0, DOM0_WEIGHT, 0) == 0, "dom0 weight");

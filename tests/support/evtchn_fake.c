@@ -21,7 +21,6 @@ struct domain *dom0;
 s_time_t fake_now;
 unsigned int fake_heap_fail_after;
 long fake_heap_pages;
-uint8_t fake_ro_page[4096];
 static struct vcpu *current;
 
 /* ---- Heap ---- */
@@ -46,38 +45,6 @@ void free_xenheap_pages(void *va, unsigned int order)
         return;
     fake_heap_pages -= 1L << order;
     free(va);
-}
-
-/* ---- Guest memory ---- */
-
-static bool overlaps(unsigned long va, size_t len, unsigned long lo, unsigned long hi)
-{
-    return len && va < hi && va + len > lo;
-}
-
-bool guest_range_ok(unsigned long va, size_t len)
-{
-    if (va + len < va)
-        return false;
-    return !overlaps(va, len, 0, FAKE_BAD_VA_END);
-}
-
-int copy_from_guest(void *dst, unsigned long va, size_t len)
-{
-    if (!guest_range_ok(va, len))
-        return -EFAULT;
-    memcpy(dst, (const void *)va, len);
-    return 0;
-}
-
-int copy_to_guest(unsigned long va, const void *src, size_t len)
-{
-    unsigned long ro = (unsigned long)fake_ro_page;
-
-    if (!guest_range_ok(va, len) || overlaps(va, len, ro, ro + sizeof(fake_ro_page)))
-        return -EFAULT;
-    memcpy((void *)va, src, len);
-    return 0;
 }
 
 /* ---- Arch and scheduler hooks ---- */

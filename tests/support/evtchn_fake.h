@@ -11,7 +11,7 @@
  * that count: vcpu_kick() and vcpu_wake() per vCPU, vcpu_block() marks the
  * current vCPU blocked; a kick or wake unblocks it, as the real ones do.
  * Guest memory is host memory: a guest address is a host pointer, except
- * that [0, FAKE_BAD_VA_END) fails every copy and FAKE_RO_VA_* fails copies
+ * that [0, FAKE_BAD_VA_END) fails every copy and fake_ro_page fails copies
  * to the guest (for -EFAULT paths). The heap is calloc'd pages; set
  * fake_heap_fail_after to make the n-th next allocation fail.
  * The clock (now()) is fake_now; the CPU is 0.
@@ -27,6 +27,8 @@
 #include <keel/vcpu.h>
 #include <public/xen.h>
 
+#include "guest_memory_fake.h"
+
 #define FAKE_NR_DOMS     2
 #define FAKE_D0          0       /* index into fake.dom[] */
 #define FAKE_D1          1
@@ -34,7 +36,6 @@
 #define FAKE_MAX_VCPUS   4
 #define FAKE_ABSENT_VCPU 3       /* a slot below max_vcpus with no vCPU */
 
-#define FAKE_BAD_VA_END  0x10000UL
 
 struct fake_machine {
     struct domain dom[FAKE_NR_DOMS];
@@ -59,8 +60,6 @@ extern s_time_t fake_now;
 extern unsigned int fake_heap_fail_after;
 /* Pages the fake heap has handed out and not had back. */
 extern long fake_heap_pages;
-/* A page whose copies to the guest fail (reads work). */
-extern uint8_t fake_ro_page[4096];
 
 /* Build both domains (evtchn_domain_init() included); current = D0 vCPU 0. */
 void fake_machine_init(void);

@@ -40,6 +40,8 @@
 #include <keel/vcpu.h>
 #include <public/grant_table.h>
 
+#include "guest_memory_fake.h"
+
 #define FAKE_NR_DOMS        2
 #define FAKE_D0             0
 #define FAKE_D1             1
@@ -58,7 +60,6 @@
 #define FAKE_PTE_MA_BASE    0x7000000UL
 #define FAKE_PTE_MA(s)      (FAKE_PTE_MA_BASE + (unsigned long)(s) * 8)
 
-#define FAKE_BAD_VA_END     0x10000UL
 #define FAKE_CONTINUED      0x7c0de
 
 struct fake_dom {
@@ -84,7 +85,6 @@ extern struct fake_gnttab_machine gfake;
 extern unsigned int gfake_heap_fail_after;
 /* Heap pages out (order-0 frames and host allocations, in pages). */
 extern long gfake_heap_pages;
-extern uint8_t gfake_ro_page[4096];
 /* Frame contents. */
 extern uint8_t (*gfake_mem)[4096];
 

@@ -170,7 +170,7 @@ static void test_query_size(void **state)
     assert_int_equal(op(D0, GNTTABOP_query_size, &q, 0), -EINVAL);
     assert_int_equal(op(D0, GNTTABOP_query_size, (void *)BAD_VA, 1), -EFAULT);
     q.dom = DOMID_SELF;
-    assert_int_equal(op(D0, GNTTABOP_query_size, gfake_ro_page, 1), -EFAULT);
+    assert_int_equal(op(D0, GNTTABOP_query_size, fake_ro_page, 1), -EFAULT);
 }
 
 static long setup_table(unsigned int dom, domid_t target, uint32_t nr, xen_pfn_t *list,
@@ -222,7 +222,7 @@ static void test_setup_table(void **state)
 
     /* Guest memory. */
     assert_int_equal(setup_table(D1, DOMID_SELF, 1, (xen_pfn_t *)BAD_VA, &st), -EFAULT);
-    assert_int_equal(setup_table(D1, DOMID_SELF, 1, (xen_pfn_t *)gfake_ro_page, &st), 0);
+    assert_int_equal(setup_table(D1, DOMID_SELF, 1, (xen_pfn_t *)fake_ro_page, &st), 0);
     assert_int_equal(st, GNTST_bad_virt_addr);
     {
         struct gnttab_setup_table s = { .dom = DOMID_SELF, .nr_frames = 1 };
@@ -504,10 +504,10 @@ static void test_unmap_hostile(void **state)
     m = map(D0, ID1, 14, GNTMAP_device_map, 0);
     u[0].handle = m.handle;
     u[0].dev_bus_addr = m.bus;
-    memcpy(gfake_ro_page, u, sizeof(u));
-    assert_int_equal(op(D0, GNTTABOP_unmap_grant_ref, gfake_ro_page, 1), -EFAULT);
+    memcpy(fake_ro_page, u, sizeof(u));
+    assert_int_equal(op(D0, GNTTABOP_unmap_grant_ref, fake_ro_page, 1), -EFAULT);
     assert_int_equal(flags_of(D1, 14), PA);
-    memset(gfake_ro_page, 0, sizeof(u));
+    memset(fake_ro_page, 0, sizeof(u));
     /* Killing D0 ends the stuck mapping. */
     gfake_domain_kill(D0);
     assert_int_equal(flags_of(D1, 13), PA);
@@ -802,8 +802,8 @@ static void test_copy_batch(void **state)
                      0);
     assert_int_equal(c[GNTTAB_BATCH].status, GNTST_okay);
     /* Status not writable: -EFAULT. */
-    memcpy(gfake_ro_page, c, sizeof(c[0]));
-    assert_int_equal(op(D0, GNTTABOP_copy, gfake_ro_page, 1), -EFAULT);
+    memcpy(fake_ro_page, c, sizeof(c[0]));
+    assert_int_equal(op(D0, GNTTABOP_copy, fake_ro_page, 1), -EFAULT);
 }
 
 /* ---- swap, cache_flush ---- */

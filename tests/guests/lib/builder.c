@@ -10,6 +10,7 @@
 #include <keel/elf_image.h>
 
 #include "builder.h"
+#include "event.h"
 #include "guest.h"
 #include "mm.h"
 #include "mmu.h"
@@ -88,6 +89,36 @@ int builder_wait_shutdown(domid_t domid, unsigned int timeout_ms)
         (void)HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
     } while (pvclock_ns(&vcpu0_info()->time) < end);
     return -1;
+}
+
+long builder_bind_console(const struct builder_domain *b, evtchn_port_t *port)
+{
+    struct evtchn_bind_interdomain bind = { .remote_dom = b->domid,
+                                            .remote_port = b->console_port };
+    long rc = HYPERVISOR_event_channel_op(EVTCHNOP_bind_interdomain, &bind);
+
+    check(rc == 0, "bind to d%u port %u: %ld%s", b->domid, b->console_port, rc,
+          errno_name(rc));
+    if (rc)
+        return rc;
+    *port = bind.local_port;
+    /* Binding marks the new port pending (a send may have been lost): start clean. */
+    event_clear(*port);
+    return 0;
+}
+
+bool builder_guest_init(const void **elf, size_t *len)
+{
+    long rc = map_shared_info();
+
+    check(rc == 0, "map shared_info: %ld%s", rc, errno_name(rc));
+    if (rc || !mmu_init())
+        return false;
+    if (!start_info->mod_len)
+        test_skip(guest_name, "no domU image (module 2)");
+    *elf = (const void *)start_info->mod_start;
+    *len = start_info->mod_len;
+    return true;
 }
 
 long builder_map_foreign(domid_t dom, unsigned int slot, unsigned long mfn, bool writable)

@@ -74,6 +74,21 @@ unsigned long builder_free_pages(void);
 int builder_wait_shutdown(domid_t domid, unsigned int timeout_ms);
 
 /*
+ * Bind a port of ours to the domain's console port (offered to us by the
+ * builder) and clear the event binding raises on it. Returns 0 or the
+ * error, with the check recorded.
+ */
+long builder_bind_console(const struct builder_domain *b, evtchn_port_t *port);
+
+/*
+ * What a guest that builds domains does first: map shared_info, set up the
+ * mmu window, and find the domU image (its module 2) in *elf, *len.
+ * Returns false with the failure recorded, or skips the guest (test.h)
+ * when it was booted without a domU image.
+ */
+bool builder_guest_init(const void **elf, size_t *len);
+
+/*
  * Map frame mfn of domain dom at window slot slot (read-only or
  * writable) with a foreign mmu_update; returns its error.
  */

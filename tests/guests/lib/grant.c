@@ -87,6 +87,30 @@ int16_t grant_unmap(unsigned int slot, grant_handle_t handle)
     return rc ? (int16_t)GNTST_general_error : op.status;
 }
 
+struct gnttab_copy grant_copy_op(domid_t granter, uint16_t flags, uint64_t src, uint16_t soff,
+                                 uint64_t dst, uint16_t doff, uint16_t len)
+{
+    struct gnttab_copy c = { .len = len, .flags = flags };
+
+    if (flags & GNTCOPY_source_gref) {
+        c.source.u.ref = (grant_ref_t)src;
+        c.source.domid = granter;
+    } else {
+        c.source.u.gmfn = src;
+        c.source.domid = DOMID_SELF;
+    }
+    if (flags & GNTCOPY_dest_gref) {
+        c.dest.u.ref = (grant_ref_t)dst;
+        c.dest.domid = granter;
+    } else {
+        c.dest.u.gmfn = dst;
+        c.dest.domid = DOMID_SELF;
+    }
+    c.source.offset = soff;
+    c.dest.offset = doff;
+    return c;
+}
+
 long grant_copy(struct gnttab_copy *op)
 {
     long rc = HYPERVISOR_grant_table_op(GNTTABOP_copy, op, 1);

@@ -41,6 +41,14 @@ int16_t grant_map(domid_t dom, grant_ref_t ref, unsigned int slot, bool ro,
 /* unmap_grant_ref of handle mapped at window slot slot. GNTST_*. */
 int16_t grant_unmap(unsigned int slot, grant_handle_t handle);
 
+/*
+ * A GNTTABOP_copy op of len bytes from src at soff to dst at doff: with
+ * GNTCOPY_source_gref / GNTCOPY_dest_gref in flags that side is a grant
+ * ref of domain granter, otherwise a frame of our own.
+ */
+struct gnttab_copy grant_copy_op(domid_t granter, uint16_t flags, uint64_t src, uint16_t soff,
+                                 uint64_t dst, uint16_t doff, uint16_t len);
+
 /* One GNTTABOP_copy op (the caller fills it); its status, or the hypercall's error. */
 long grant_copy(struct gnttab_copy *op);
 

@@ -6,7 +6,8 @@
 
 EVTCHN_HV_SRCS := hypervisor/common/event_channel.c hypervisor/common/event_2l.c \
 	hypervisor/common/event_wait.c hypervisor/common/timer.c
-EVTCHN_SUPPORT_SRCS := tests/support/evtchn_fake.c tests/support/evtchn_check.c
+EVTCHN_SUPPORT_SRCS := tests/support/evtchn_fake.c tests/support/evtchn_check.c \
+	tests/support/guest_memory_fake.c
 
 UNIT_TESTS += event_channel
 UNIT_HV_event_channel := $(EVTCHN_HV_SRCS)

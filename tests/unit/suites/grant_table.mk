@@ -6,7 +6,8 @@
 
 GNTTAB_HV_SRCS := hypervisor/common/grant_table.c hypervisor/common/grant_map.c \
 	hypervisor/common/grant_copy.c hypervisor/common/frame_table.c
-GNTTAB_SUPPORT_SRCS := tests/support/gnttab_fake.c tests/support/gnttab_check.c
+GNTTAB_SUPPORT_SRCS := tests/support/gnttab_fake.c tests/support/gnttab_check.c \
+	tests/support/guest_memory_fake.c
 
 UNIT_TESTS += grant_table
 UNIT_HV_grant_table := $(GNTTAB_HV_SRCS)

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/* Event channels by their pending bits (see event.h). */
+#include "event.h"
+#include "guest.h"
+#include "mm.h"
+#include "pvclock.h"
+
+#define NS_PER_MS 1000000ULL
+
+bool event_pending(evtchn_port_t port)
+{
+    return __atomic_load_n(&shared_info->evtchn_pending[port / 64], __ATOMIC_SEQ_CST) &
+           (1UL << (port % 64));
+}
+
+void event_clear(evtchn_port_t port)
+{
+    __atomic_fetch_and(&shared_info->evtchn_pending[port / 64], ~(1UL << (port % 64)),
+                       __ATOMIC_SEQ_CST);
+}
+
+bool event_wait(evtchn_port_t port, unsigned int timeout_ms)
+{
+    struct sched_poll poll = { .nr_ports = 1 };
+    uint64_t end = timeout_ms ? pvclock_ns(&vcpu0_info()->time) + timeout_ms * NS_PER_MS : 0;
+
+    set_xen_guest_handle(poll.ports, &port);
+    while (!event_pending(port)) {
+        if (end && pvclock_ns(&vcpu0_info()->time) >= end)
+            return false;
+        poll.timeout = end;
+        (void)HYPERVISOR_sched_op(SCHEDOP_poll, &poll);
+    }
+    event_clear(port);
+    return true;
+}
+
+long event_send(evtchn_port_t port)
+{
+    struct evtchn_send send = { .port = port };
+
+    return HYPERVISOR_event_channel_op(EVTCHNOP_send, &send);
+}
