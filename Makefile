@@ -14,7 +14,11 @@ PYTHON     := /usr/bin/python3
 .DEFAULT_GOAL := all
 .PHONY: all iso run test deps-build deps-run deps-test clean
 
-all: $(BUILD)/keel.elf
+all: $(BUILD)/keel.elf tools
+
+# The dom0 toolstack (tools/): each tool's fragment adds its outputs to 'tools'.
+.PHONY: tools
+tools:
 
 include hypervisor/hypervisor.mk
 include tests/unit/unit.mk
@@ -22,6 +26,7 @@ include tests/abi/abi.mk
 include tests/integration/integration.mk
 include tests/guests/guests.mk
 include bench/bench.mk
+-include $(wildcard tools/*/*.mk)
 # Fuzz targets: each fragment appends its short smoke run to FUZZ_SMOKE.
 -include $(wildcard tests/fuzz/*.mk)
 
