@@ -16,7 +16,10 @@
  *    event channels, Keel's own allocations);
  *  - domctl's refusals: bad interface version, unknown domain, acting on
  *    oneself, bad createdomain fields, a taken domain id, contexts for
- *    absent or never-initialised vCPUs.
+ *    absent or never-initialised vCPUs; the other domctls checked by their
+ *    effect (handle, page-frame types, hypercall page, address size, vCPU
+ *    info, the wall clock in the domU's shared_info after settimeoffset);
+ *  - sysctl: the console ring, the scheduler, the host, the domain list.
  *
  * Module arguments: rounds=N (default 10000), cycles=N (default 100).
  */
@@ -329,6 +332,141 @@ static void test_refusals(void)
     expect_errno("unpause a destroyed domain", builder_domctl(&op), -XEN_ESRCH);
 }
 
+/* A built (never started) domU under the other domctls, each checked by its effect. */
+static void test_domain_ops(void)
+{
+    static uint64_t frames[PAGE_SIZE / 8];
+    struct xen_domctl op;
+    struct xen_domctl_getdomaininfo info;
+    const volatile struct shared_info *si;
+    uint32_t wc_before;
+    uint64_t pfinfo[3];
+
+    if (!build(hello_cmdline))
+        return;
+    op = (struct xen_domctl){ .cmd = XEN_DOMCTL_setdomainhandle, .domain = domu.domid };
+    for (unsigned int i = 0; i < sizeof(op.u.setdomainhandle.handle); i++)
+        op.u.setdomainhandle.handle[i] = (uint8_t)(0xa0 + i);
+    expect_errno("setdomainhandle", builder_domctl(&op), 0);
+    check(builder_domain_info(domu.domid, &info) == 0 &&
+          !memcmp(info.handle, op.u.setdomainhandle.handle, sizeof(info.handle)),
+          "getdomaininfo does not report the handle set");
+
+    /* getpageframeinfo3: its pinned L4, an ordinary frame of it, and one of ours. */
+    pfinfo[0] = domu.l4_mfn;
+    pfinfo[1] = domu.p2m[domu.nr_pages - 1];
+    pfinfo[2] = mmu_mfn_of(_text);
+    op = (struct xen_domctl){ .cmd = XEN_DOMCTL_getpageframeinfo3, .domain = domu.domid };
+    op.u.getpageframeinfo3.num = 3;
+    set_xen_guest_handle(op.u.getpageframeinfo3.array, pfinfo);
+    expect_errno("getpageframeinfo3", builder_domctl(&op), 0);
+    check(pfinfo[0] == (XEN_DOMCTL_PFINFO_L4TAB | XEN_DOMCTL_PFINFO_LPINTAB) &&
+          pfinfo[1] == XEN_DOMCTL_PFINFO_NOTAB && pfinfo[2] == XEN_DOMCTL_PFINFO_XTAB,
+          "getpageframeinfo3: %#lx %#lx %#lx", (unsigned long)pfinfo[0],
+          (unsigned long)pfinfo[1], (unsigned long)pfinfo[2]);
+    op.u.getpageframeinfo3.num = 1025;
+    set_xen_guest_handle(op.u.getpageframeinfo3.array, frames);
+    expect_errno("getpageframeinfo3 of 1025 frames", builder_domctl(&op), -XEN_E2BIG);
+
+    op = (struct xen_domctl){ .cmd = XEN_DOMCTL_hypercall_init, .domain = domu.domid };
+    op.u.hypercall_init.gmfn = domu.p2m[domu.nr_pages - 1];
+    expect_errno("hypercall_init on a frame of the domain", builder_domctl(&op), 0);
+    op.u.hypercall_init.gmfn = domu.l4_mfn;
+    expect_errno("hypercall_init on its L4", builder_domctl(&op), -XEN_EPERM);
+    op.u.hypercall_init.gmfn = mmu_mfn_of(_text);
+    expect_errno("hypercall_init on a frame of ours", builder_domctl(&op), -XEN_EINVAL);
+
+    op = (struct xen_domctl){ .cmd = XEN_DOMCTL_set_address_size, .domain = domu.domid };
+    op.u.address_size.size = 32;
+    expect_errno("set_address_size 32", builder_domctl(&op), -XEN_EINVAL);
+    op.u.address_size.size = 64;
+    expect_errno("set_address_size 64", builder_domctl(&op), 0);
+    op = (struct xen_domctl){ .cmd = XEN_DOMCTL_get_address_size, .domain = domu.domid };
+    expect_errno("get_address_size", builder_domctl(&op), 0);
+    expect_eq(op.u.address_size.size, 64);
+
+    op = (struct xen_domctl){ .cmd = XEN_DOMCTL_getvcpuinfo, .domain = domu.domid };
+    expect_errno("getvcpuinfo", builder_domctl(&op), 0);
+    check(op.u.getvcpuinfo.online && !op.u.getvcpuinfo.running,
+          "a paused domain's vCPU 0: online %u running %u", op.u.getvcpuinfo.online,
+          op.u.getvcpuinfo.running);
+    op.u.getvcpuinfo.vcpu = 1;
+    expect_errno("getvcpuinfo of vCPU 1 of 1", builder_domctl(&op), -XEN_EINVAL);
+
+    /* settimeoffset moves the wall clock in the domain's shared_info. */
+    check(builder_domain_info(domu.domid, &info) == 0, "getdomaininfo");
+    si = builder_map_foreign(domu.domid, 0, info.shared_info_frame, false) == 0
+         ? (const volatile struct shared_info *)mmu_win(0) : NULL;
+    check(si != NULL, "map the domU's shared_info");
+    if (si) {
+        wc_before = si->wc_sec;
+        op = (struct xen_domctl){ .cmd = XEN_DOMCTL_settimeoffset, .domain = domu.domid };
+        op.u.settimeoffset.time_offset_seconds = 3600;
+        expect_errno("settimeoffset", builder_domctl(&op), 0);
+        check(si->wc_sec - wc_before == 3600, "wall clock moved by %u s, not 3600",
+              (unsigned int)(si->wc_sec - wc_before));
+        (void)mmu_win_unmap(0);
+    }
+    destroy();
+}
+
+static bool contains(const char *haystack, const char *needle)
+{
+    size_t n = strlen(needle);
+
+    for (; *haystack; haystack++)
+        if (!strncmp(haystack, needle, n))
+            return true;
+    return false;
+}
+
+static void test_sysctl(void)
+{
+    static char ring[16384];
+    static struct xen_domctl_getdomaininfo list[8];
+    struct xen_sysctl op;
+
+    op = (struct xen_sysctl){ .cmd = XEN_SYSCTL_sched_id };
+    expect_errno("sched_id", builder_sysctl(&op), 0);
+    expect_eq(op.u.sched_id.sched_id, XEN_SCHEDULER_CREDIT);
+
+    op = (struct xen_sysctl){ .cmd = XEN_SYSCTL_physinfo };
+    expect_errno("physinfo", builder_sysctl(&op), 0);
+    check(op.u.physinfo.nr_cpus >= 1 && op.u.physinfo.free_pages < op.u.physinfo.total_pages &&
+          (op.u.physinfo.capabilities & XEN_SYSCTL_PHYSCAP_pv),
+          "physinfo: %u CPUs, %lu of %lu pages free, capabilities %#x", op.u.physinfo.nr_cpus,
+          (unsigned long)op.u.physinfo.free_pages, (unsigned long)op.u.physinfo.total_pages,
+          op.u.physinfo.capabilities);
+
+    if (build(hello_cmdline)) {
+        char created[32];
+
+        /* The console ring ends with Keel's line about the domain just built. */
+        snprintf(created, sizeof(created), "Domain %u created", domu.domid);
+        op = (struct xen_sysctl){ .cmd = XEN_SYSCTL_readconsole };
+        op.u.readconsole.count = sizeof(ring) - 1;
+        set_xen_guest_handle(op.u.readconsole.buffer, ring);
+        expect_errno("readconsole", builder_sysctl(&op), 0);
+        ring[op.u.readconsole.count] = 0;
+        check(op.u.readconsole.count > 0 && contains(ring, created),
+              "readconsole (%u bytes) lacks '%s'", op.u.readconsole.count, created);
+
+        op = (struct xen_sysctl){ .cmd = XEN_SYSCTL_getdomaininfolist };
+        op.u.getdomaininfolist.max_domains = ARRAY_SIZE(list);
+        set_xen_guest_handle(op.u.getdomaininfolist.buffer, list);
+        expect_errno("getdomaininfolist", builder_sysctl(&op), 0);
+        check(op.u.getdomaininfolist.num_domains == 2 && list[0].domain == 0 &&
+              list[1].domain == domu.domid, "getdomaininfolist: %u domains (d%u, d%u)",
+              op.u.getdomaininfolist.num_domains, list[0].domain, list[1].domain);
+        destroy();
+    }
+    op = (struct xen_sysctl){ .cmd = 9999 };
+    expect_errno("unknown sysctl", builder_sysctl(&op), -XEN_ENOSYS);
+    op = (struct xen_sysctl){ .cmd = XEN_SYSCTL_physinfo,
+                              .interface_version = XEN_SYSCTL_INTERFACE_VERSION + 1 };
+    expect_errno("sysctl with another interface version", HYPERVISOR_sysctl(&op), -XEN_EACCES);
+}
+
 void guest_main(void)
 {
     unsigned long free_before, free_after;
@@ -352,6 +490,8 @@ void guest_main(void)
     test_pingpong(guest_arg_uint("rounds", 10000));
     test_destroy_running_and_paused();
     test_refusals();
+    test_domain_ops();
+    test_sysctl();
     test_cycles(guest_arg_uint("cycles", 100));
 
     free_after = builder_free_pages();
