@@ -184,6 +184,7 @@ static bool eligible(const struct csched_vcpu *sv, unsigned int cpu)
 
 static void runstate_set(struct csched_vcpu *sv, int state, s_time_t now)
 {
+    now = max(now, sv->rs.seen);
     if (now > sv->rs.entry)
         sv->rs.time[sv->rs.state] += now - sv->rs.entry;
     sv->rs.state = state;
@@ -649,8 +650,10 @@ void csched_runstate(struct csched_vcpu *sv, s_time_t now, uint64_t times[4], in
 
     for (unsigned int i = 0; i < 4; i++)
         times[i] = sv->rs.time[i];
+    now = max(now, sv->rs.seen);
     if (now > sv->rs.entry)
         times[sv->rs.state] += now - sv->rs.entry;
+    sv->rs.seen = now;
     *state = sv->rs.state;
     *state_entry = sv->rs.entry;
     spin_unlock_irqrestore(&pcpus[cpu].lock, flags);

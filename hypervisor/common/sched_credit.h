@@ -56,6 +56,14 @@ struct csched_runstate {
     int state;                  /* RUNSTATE_* now */
     s_time_t entry;             /* when state was entered */
     uint64_t time[4];           /* ns in each state, before entry */
+    /*
+     * The latest time a reader counted the current state up to
+     * (csched_runstate()). CPUs' clocks differ slightly, so a transition
+     * stamped later by another CPU may carry an earlier time; it is
+     * recorded at no earlier than this, so no reader ever sees a time
+     * go backwards.
+     */
+    s_time_t seen;
 };
 
 struct csched_dom {

@@ -1017,6 +1017,39 @@ static void test_sleep_remote(void **state)
     assert_true(cur[0] == &a->v || cur[1] == &a->v);
 }
 
+/*
+ * Clocks differ slightly between CPUs: a reader may count a vCPU's running
+ * time up to its own now, and the CPU that then takes the vCPU down may
+ * stamp the change with an earlier time. The running time a reader saw
+ * must never shrink (the smp guest once saw it do so, on -smp 4).
+ */
+static void test_runstate_never_goes_back(void **state)
+{
+    static struct csched_dom sd;
+    static struct csched_vcpu sv;
+    static struct vcpu owner;
+    static bool up = true;
+    uint64_t before[4], after[4];
+    s_time_t entry;
+    int st;
+
+    (void)state;
+    csched_init(1, 0);
+    csched_dom_init(&sd);
+    csched_vcpu_insert(&sv, &sd, &owner, &up, 0, 0);
+    (void)csched_wake(&sv, 10);
+    assert_ptr_equal(csched_pick_next(0, 20).next, &sv);
+    csched_runstate(&sv, 1000, before, &st, &entry);
+    assert_int_equal(st, RUNSTATE_running);
+    assert_int_equal(before[RUNSTATE_running], 980);
+    /* Another CPU, its clock 100 ns behind the reader's, takes it down. */
+    (void)csched_sleep(&sv, RUNSTATE_offline, 900);
+    csched_runstate(&sv, 950, after, &st, &entry);
+    assert_int_equal(st, RUNSTATE_offline);
+    assert_true(after[RUNSTATE_running] >= before[RUNSTATE_running]);
+    assert_int_equal(after[RUNSTATE_offline], before[RUNSTATE_offline]);
+}
+
 static void test_params_errors(void **state)
 {
     struct domain *d;
@@ -1120,6 +1153,7 @@ int main(void)
         T(test_accounting_invariants),
         T(test_block_wake_race),
         T(test_sleep_remote),
+        T(test_runstate_never_goes_back),
         T(test_params_errors),
         T(test_weights_2_to_1_two_cpus_lazy),
         T(test_affinity_pinned_lazy),
