@@ -27,6 +27,7 @@ include tests/integration/integration.mk
 include tests/guests/guests.mk
 include bench/bench.mk
 -include $(wildcard tools/*/*.mk)
+include tests/xenstore/xenstore.mk
 # Fuzz targets: each fragment appends its short smoke run to FUZZ_SMOKE.
 -include $(wildcard tests/fuzz/*.mk)
 
