@@ -12,7 +12,7 @@ HOSTCC     ?= cc
 PYTHON     := /usr/bin/python3
 
 .DEFAULT_GOAL := all
-.PHONY: all iso run test deps-build deps-run deps-test clean
+.PHONY: all iso run test deps-build deps-run deps-test deps-xenstore-ref clean
 
 all: $(BUILD)/keel.elf tools
 
@@ -27,13 +27,15 @@ include tests/integration/integration.mk
 include tests/guests/guests.mk
 include bench/bench.mk
 -include $(wildcard tools/*/*.mk)
+include tests/xenstore/xenstore.mk
+include bench/xenstore.mk
 # Fuzz targets: each fragment appends its short smoke run to FUZZ_SMOKE.
 -include $(wildcard tests/fuzz/*.mk)
 
 .PHONY: fuzz-smoke
 fuzz-smoke: $(FUZZ_SMOKE)
 
-deps-build deps-run deps-test: deps-%:
+deps-build deps-run deps-test deps-xenstore-ref: deps-%:
 	@scripts/install-deps.sh $*
 
 test: deps-test

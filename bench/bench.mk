@@ -2,7 +2,8 @@
 # Benchmarks (bench/), apart from the tests: 'make bench' builds what they
 # need and runs bench/run, which boots each one in QEMU, prints a table of
 # ratios against baselines measured in the same run and writes
-# $(BUILD)/bench/results.txt. Not part of 'make test'.
+# $(BUILD)/bench/results.txt; then the xenstore benchmark (bench/xenstore.mk).
+# Not part of 'make test'.
 #
 # Bench guests (bench/guests/*.c) are PV kernels built exactly like the test
 # guests (tests/guests/guests.mk: GUEST_CFLAGS, the inline-hypercall
@@ -35,9 +36,10 @@ $(BENCH_BUILD)/%.elf: $(BENCH_BUILD)/obj/%.o $(call guest_lib_objs,inline) \
 bench: deps-run
 	$(MAKE) --no-print-directory $(BUILD)/keel.elf bench-guests $(GUEST_BUILD)/domu.elf \
 		linux-image linux-initramfs
-	@KEEL_BUILD=$(BUILD) QEMU=$(QEMU) BENCH_BOOT_RUNS=$(BENCH_BOOT_RUNS) \
+	@rc=0; KEEL_BUILD=$(BUILD) QEMU=$(QEMU) BENCH_BOOT_RUNS=$(BENCH_BOOT_RUNS) \
 		BENCH_TIMEOUT=$(BENCH_TIMEOUT) LINUX_DOM0_ARGS="$(LINUX_DOM0_ARGS)" \
-		KEEL_ARGS="$(KEEL_ARGS)" $(PYTHON) bench/run
+		KEEL_ARGS="$(KEEL_ARGS)" $(PYTHON) bench/run || rc=$$?; \
+	$(MAKE) --no-print-directory bench-xenstore || rc=1; exit $$rc
 
 .SECONDARY: $(patsubst %,$(BENCH_BUILD)/obj/%.o,$(BENCH_GUESTS))
 

@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Installs the Debian packages Keel's build, run and test need. Idempotent:
-# it does nothing when everything is present. Usage: install-deps.sh [build|run|test]
+# it does nothing when everything is present.
+# Usage: install-deps.sh [build|run|test|xenstore-ref]
 set -euo pipefail
 
 need_build=(gcc libc6-dev clang make binutils grub-common grub-pc-bin xorriso mtools)
 need_run=(qemu-system-x86 cpio xz-utils)
-need_test=(libcmocka-dev libxen-dev python3-pytest libclang-rt-14-dev cpio xz-utils)
+need_test=(libcmocka-dev libxen-dev python3-pytest libclang-rt-14-dev cpio xz-utils xenstore-utils)
+# Debian's C xenstored, the reference the xenstore benchmark (and
+# XENSTORE_REFERENCE=1 test runs) measure Keel's daemon against.
+need_xenstore_ref=(libxen-dev xen-utils-4.17)
 
 what=${1:-test}
 wanted=("${need_build[@]}")
@@ -14,7 +18,8 @@ case "$what" in
   build) ;;
   run) wanted+=("${need_run[@]}") ;;
   test) wanted+=("${need_run[@]}" "${need_test[@]}") ;;
-  *) echo "install-deps: unknown set '$what' (build, run or test)" >&2; exit 2 ;;
+  xenstore-ref) wanted=("${need_xenstore_ref[@]}") ;;
+  *) echo "install-deps: unknown set '$what' (build, run, test or xenstore-ref)" >&2; exit 2 ;;
 esac
 
 # QEMU must come from bookworm-backports (QEMU >= 10): Debian 12's QEMU 7.2
@@ -40,7 +45,9 @@ done
 echo "install-deps: Keel needs these Debian packages: ${missing[*]}"
 echo "  gcc/clang/binutils/make build the hypervisor; grub-*, xorriso, mtools make the boot ISO;"
 echo "  qemu-system-x86 (from bookworm-backports) boots it; cmocka, clang's fuzzer runtime, libxen-dev (the reference"
-echo "  ABI headers) and python3-pytest run the tests."
+echo "  ABI headers) and python3-pytest run the tests; xenstore-utils gives Debian's own xenstore clients"
+echo "  (xenstore-read, -write, -ls, ...), run unchanged against Keel's xenstored by the xenstore tests;"
+echo "  xen-utils-4.17 gives Debian's C xenstored, the baseline of the xenstore benchmark."
 
 SUDO=
 if [ "$(id -u)" -ne 0 ]; then
