@@ -388,7 +388,8 @@ static int rm_rec(struct xs_view *v, const char *path, bool exact)
         rc = ENOMEM;
         goto out;
     }
-    memcpy(children, n->children, clen);
+    if (clen)
+        memcpy(children, n->children, clen);
     for (off = 0; off < clen && !rc; off += (uint32_t)strlen(children + off) + 1) {
         memcpy(cpath, path, plen);
         cpath[plen] = '/';

@@ -65,6 +65,8 @@ int path_canonical(const struct xs_conn *conn, const char *in, char *out)
     char prefix[32];
     size_t plen;
 
+    if (in[0] == '@')
+        return EINVAL; /* special: never a node */
     if (in[0] == '/') {
         if (len > XENSTORE_ABS_PATH_MAX)
             return EINVAL;
