@@ -28,6 +28,8 @@ static int mem_read(void *priv, void *buf, unsigned int len)
         n = len;
     if (m->chunk && n > m->chunk)
         n = m->chunk;
+    if (!n)
+        return 0;
     memcpy(buf, m->in + m->in_off, n);
     m->in_off += n;
     return (int)n;
