@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: MIT */
+/* Keel xenstored: the Unix stream socket transport (unix_socket.c). */
+#ifndef KEEL_XS_UNIX_SOCKET_H
+#define KEEL_XS_UNIX_SOCKET_H
+
+#include "xs_core.h"
+
+/* Listen on @path (replacing a stale socket, creating its directory);
+ * returns the non-blocking listening fd, or -1 with errno set. */
+int unix_listen(const char *path);
+/* Accept one client as a privileged dom0 connection; NULL if none/failed. */
+struct xs_conn *unix_accept(struct xsd *xsd, int lfd);
+/* The client fd of a connection unix_accept() made. */
+int unix_conn_fd(const struct xs_conn *conn);
+bool unix_is_socket_conn(const struct xs_conn *conn);
+
+#endif
