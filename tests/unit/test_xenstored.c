@@ -551,6 +551,24 @@ static void test_transactions(void **state)
     assert_memory_equal(P, "x\0new", H.len);
     err(a, XS_READ, t1, S("/t/x"), "ENOENT"); /* ended */
 
+    /*
+     * Several new nodes under a new parent in one transaction (what
+     * xenstore-write a b c d does): each becomes its own store node, its
+     * parent first, whatever order the commit meets them in.
+     */
+    t1 = tstart(a);
+    wr(a, t1, "/m/0/1", "one");
+    wr(a, t1, "/m/0/2", "two");
+    wr(a, t1, "/m/3", "three");
+    wr(a, t1, "/m/0/4/5", "five");
+    ok(a, XS_TRANSACTION_END, t1, S("T"));
+    rd(b, "/m/0/1", "one");
+    rd(b, "/m/0/2", "two");
+    rd(b, "/m/3", "three");
+    rd(b, "/m/0/4/5", "five");
+    ok(b, XS_DIRECTORY, 0, S("/m/0"));
+    assert_memory_equal(P, "1\0" "2\0" "4", H.len);
+
     /* Abort discards. */
     t1 = tstart(a);
     wr(a, t1, "/t/x", "aborted");

@@ -65,6 +65,9 @@ static void usage(FILE *f)
             "  -q, --quota-soft memory=NB soft memory quota (2097152 bytes)\n"
             "  -K, --keep-orphans         RELEASE gives a domain's nodes to dom0\n"
             "  -V, --verbose              log to stderr\n"
+            "  --unprivileged-socket DOMID:PATH\n"
+            "                             (tests) also listen on PATH; its clients are\n"
+            "                             domain DOMID, unprivileged, as over its ring\n"
             "  -H, -h, --help             this message\n");
 }
 
@@ -129,6 +132,7 @@ static const struct option options[] = {
     { "quota-soft", required_argument, NULL, 'q' },
     { "keep-orphans", no_argument, NULL, 'K' },
     { "verbose", no_argument, NULL, 'V' },
+    { "unprivileged-socket", required_argument, NULL, 'U' },
     { "help", no_argument, NULL, 'H' },
     { NULL, 0, NULL, 0 },
 };
@@ -155,14 +159,48 @@ static void daemonize(void)
     use_syslog = true;
 }
 
-static void main_loop(struct xsd *xsd, int lfd)
+/*
+ * The sockets clients connect to: --socket (dom0) and each
+ * --unprivileged-socket (a test's stand-in for a domain's ring).
+ */
+#define MAX_LISTENERS 17
+struct listener {
+    const char *path;
+    unsigned int domid;
+    bool privileged;
+    int fd;
+};
+static struct listener listeners[MAX_LISTENERS];
+static unsigned int nr_listeners;
+
+static void add_listener(const char *path, unsigned int domid, bool privileged)
+{
+    if (nr_listeners == MAX_LISTENERS)
+        die("at most %d sockets", MAX_LISTENERS);
+    listeners[nr_listeners++] = (struct listener){ path, domid, privileged, -1 };
+}
+
+/* --unprivileged-socket DOMID:PATH */
+static void opt_unprivileged_socket(const char *arg)
+{
+    const char *colon = strchr(arg, ':');
+    char id[16];
+
+    if (!colon || colon == arg || (size_t)(colon - arg) >= sizeof(id) || !colon[1])
+        die("--unprivileged-socket wants DOMID:PATH, not '%s'", arg);
+    memcpy(id, arg, (size_t)(colon - arg));
+    id[colon - arg] = 0;
+    add_listener(colon + 1, opt_uint("--unprivileged-socket", id), false);
+}
+
+static void main_loop(struct xsd *xsd)
 {
     struct pollfd *fds = NULL;
     struct xs_conn **conns = NULL, *c;
     size_t cap = 0, n, i;
 
     while (!stop_signal) {
-        n = 1;
+        n = nr_listeners;
         for (c = xsd->conns; c; c = c->next)
             n++;
         if (n > cap) {
@@ -177,8 +215,9 @@ static void main_loop(struct xsd *xsd, int lfd)
                 die("out of memory");
             cap = n * 2;
         }
-        fds[0] = (struct pollfd){ .fd = lfd, .events = POLLIN };
-        n = 1;
+        for (i = 0; i < nr_listeners; i++)
+            fds[i] = (struct pollfd){ .fd = listeners[i].fd, .events = POLLIN };
+        n = nr_listeners;
         for (c = xsd->conns; c; c = c->next) {
             if (!unix_is_socket_conn(c))
                 continue;
@@ -194,7 +233,7 @@ static void main_loop(struct xsd *xsd, int lfd)
                 continue;
             die("poll: %s", strerror(errno));
         }
-        for (i = 1; i < n; i++) {
+        for (i = nr_listeners; i < n; i++) {
             c = conns[i];
             if (fds[i].revents & (POLLERR | POLLNVAL))
                 xsd_conn_kill(c);
@@ -208,9 +247,11 @@ static void main_loop(struct xsd *xsd, int lfd)
             if (unix_is_socket_conn(c) && xsd_conn_wants_output(c))
                 xsd_conn_flush(c);
         xsd_process_rings(xsd);
-        if (fds[0].revents & POLLIN)
-            while (unix_accept(xsd, lfd))
-                ;
+        for (i = 0; i < nr_listeners; i++)
+            if (fds[i].revents & POLLIN)
+                while (unix_accept(xsd, listeners[i].fd, listeners[i].domid,
+                                   listeners[i].privileged))
+                    ;
         xsd_reap(xsd);
     }
     free(fds);
@@ -225,7 +266,7 @@ int main(int argc, char **argv)
     struct sigaction sa = { .sa_handler = on_signal };
     struct xsd_config cfg;
     struct xsd *xsd;
-    int opt, lfd;
+    int opt;
     FILE *pf;
 
     xsd_config_default(&cfg);
@@ -247,6 +288,7 @@ int main(int argc, char **argv)
         case 'q': opt_quota(&cfg, optarg, true); break;
         case 'K': cfg.keep_orphans = true; break;
         case 'V': verbose = true; break;
+        case 'U': opt_unprivileged_socket(optarg); break;
         case 'H':
         case 'h': usage(stdout); return 0;
         case ':': die("option '%s' needs a value", argv[optind - 1]);
@@ -266,9 +308,12 @@ int main(int argc, char **argv)
         if (!journal)
             die("cannot use journal %s: %s", journal_path, strerror(errno));
     }
-    lfd = unix_listen(sock_path);
-    if (lfd < 0)
-        die("cannot listen on %s: %s", sock_path, strerror(errno));
+    add_listener(sock_path, 0, true);
+    for (unsigned int i = 0; i < nr_listeners; i++) {
+        listeners[i].fd = unix_listen(listeners[i].path);
+        if (listeners[i].fd < 0)
+            die("cannot listen on %s: %s", listeners[i].path, strerror(errno));
+    }
 
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
@@ -285,11 +330,13 @@ int main(int argc, char **argv)
     if (verbose)
         xsd_logf(xsd, "listening on %s", sock_path);
 
-    main_loop(xsd, lfd);
+    main_loop(xsd);
 
     xsd_logf(xsd, "signal %d: shutting down", (int)stop_signal);
-    close(lfd);
-    unlink(sock_path);
+    for (unsigned int i = 0; i < nr_listeners; i++) {
+        close(listeners[i].fd);
+        unlink(listeners[i].path);
+    }
     journal_close(journal);
     xsd_destroy(xsd);
     if (pidfile)

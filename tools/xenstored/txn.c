@@ -12,10 +12,12 @@
  * serializable: no update is lost.
  *
  * Write-back is two-phase so it cannot fail half-way: phase 1 allocates a
- * store shell for every node the transaction creates (ENOMEM: nothing
- * changed, commit answers ENOMEM); phase 2 removes deleted subtrees, then
- * moves each dirty entry's content into the store (parents first), which
- * needs no allocation. Watches fire after write-back, in overlay order.
+ * store shell (with the entry's path) for every node the transaction
+ * creates and hangs it on the entry (ENOMEM: nothing changed, commit
+ * answers ENOMEM); phase 2 removes deleted subtrees, then moves each dirty
+ * entry's content into the store (parents first: a created entry's shell
+ * is inserted under its parent), which needs no allocation. Watches fire
+ * after write-back, in overlay order.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,8 +100,7 @@ static bool txn_conflicts(struct xsd *xsd, struct xs_txn *txn)
 }
 
 /* Phase 2: write @o back, its parent first if the store lacks the parent. */
-static void apply_entry(struct xsd *xsd, struct xs_txn *txn, struct xs_node *o,
-                        struct xs_node **shells)
+static void apply_entry(struct xsd *xsd, struct xs_txn *txn, struct xs_node *o)
 {
     struct xs_node *s, *po, *shell;
     size_t plen;
@@ -121,13 +122,23 @@ static void apply_entry(struct xsd *xsd, struct xs_txn *txn, struct xs_node *o,
     o->path[plen] = saved;
     /* The parent of a created node is dirty in the overlay (view_insert). */
     if (po)
-        apply_entry(xsd, txn, po, shells);
-    shell = *shells;
+        apply_entry(xsd, txn, po);
+    shell = o->shell;
     if (!shell)
-        return; /* cannot happen: phase 1 counted every creation */
-    *shells = shell->lnext;
+        return; /* cannot happen: phase 1 gave every creation its shell */
+    o->shell = NULL;
     node_swap_content(shell, o);
     store_insert(xsd, shell);
+}
+
+/* Free the shells phase 1 made and phase 2 did not use. */
+static void free_shells(struct xs_txn *txn)
+{
+    for (struct xs_node *o = txn->overlay.first; o; o = o->lnext) {
+        if (o->shell)
+            node_free(o->shell);
+        o->shell = NULL;
+    }
 }
 
 static void txn_fire(struct xsd *xsd, struct xs_txn *txn)
@@ -151,7 +162,7 @@ static void txn_fire(struct xsd *xsd, struct xs_txn *txn)
 int txn_end(struct xs_conn *conn, struct xs_txn *txn, bool commit)
 {
     struct xsd *xsd = conn->xsd;
-    struct xs_node *o, *s, *shells = NULL, *next;
+    struct xs_node *o, *s;
     int rc = 0;
 
     txn_unlink(conn, txn);
@@ -161,22 +172,18 @@ int txn_end(struct xs_conn *conn, struct xs_txn *txn, bool commit)
         rc = EAGAIN;
         goto out;
     }
-    /* Phase 1: shells for created nodes. */
+    /* Phase 1: a shell, with its path, for every created node. */
     for (o = txn->overlay.first; o; o = o->lnext) {
         if (!(o->txflags & TXN_DIRTY) || (o->txflags & TXN_DELETED) ||
             store_find(xsd, o->path))
             continue;
-        s = node_alloc(o->path, o->pathlen);
-        if (!s) {
+        o->shell = node_alloc(o->path, o->pathlen);
+        if (!o->shell) {
             rc = ENOMEM;
-            goto free_shells;
+            goto free;
         }
-        s->lnext = shells;
-        shells = s;
     }
-    /* Phase 2: removals, then writes (cannot fail). The shell list order
-     * does not matter: each shell takes the content of the entry it is
-     * used for. */
+    /* Phase 2: removals, then writes (cannot fail). */
     for (o = txn->overlay.first; o; o = o->lnext) {
         if (!(o->txflags & TXN_DELETED))
             continue;
@@ -185,13 +192,10 @@ int txn_end(struct xs_conn *conn, struct xs_txn *txn, bool commit)
             store_remove_subtree(xsd, s);
     }
     for (o = txn->overlay.first; o; o = o->lnext)
-        apply_entry(xsd, txn, o, &shells);
+        apply_entry(xsd, txn, o);
     txn_fire(xsd, txn);
-free_shells:
-    for (; shells; shells = next) {
-        next = shells->lnext;
-        node_free(shells);
-    }
+free:
+    free_shells(txn);
 out:
     txn_free(txn);
     return rc;

@@ -100,7 +100,7 @@ fail:
     return -1;
 }
 
-struct xs_conn *unix_accept(struct xsd *xsd, int lfd)
+struct xs_conn *unix_accept(struct xsd *xsd, int lfd, unsigned int domid, bool privileged)
 {
     struct sock_conn *s;
     struct xs_conn *conn;
@@ -114,7 +114,7 @@ struct xs_conn *unix_accept(struct xsd *xsd, int lfd)
         return NULL;
     }
     s->fd = fd;
-    conn = xsd_conn_new(xsd, &sock_ops, s, 0, true);
+    conn = xsd_conn_new(xsd, &sock_ops, s, domid, privileged);
     if (!conn)
         sock_close(s);
     return conn;

@@ -75,6 +75,7 @@ struct xs_node {
     /* Overlay only (txn.c). */
     uint64_t base_gen;       /* store gen at first access, 0: absent */
     uint32_t txflags;        /* TXN_* in txn.c */
+    struct xs_node *shell;   /* commit: the store node it becomes, if created */
 };
 
 /* Hash table of nodes keyed by path, plus an insertion-ordered list. */
