@@ -7,9 +7,12 @@ set -euo pipefail
 
 need_build=(gcc libc6-dev clang make binutils grub-common grub-pc-bin xorriso mtools)
 need_run=(qemu-system-x86 cpio xz-utils)
-need_test=(libcmocka-dev libxen-dev python3-pytest libclang-rt-14-dev cpio xz-utils xenstore-utils)
-# Debian's C xenstored, the reference the xenstore benchmark (and
-# XENSTORE_REFERENCE=1 test runs) measure Keel's daemon against.
+# xen-utils-4.17 (without its recommends: no hypervisor, no GRUB changes)
+# carries the real xenstore-control (Debian's /usr/bin one is a wrapper that
+# needs a running Xen) and Debian's C xenstored, the reference the xenstore
+# benchmark and XENSTORE_REFERENCE=1 test runs measure Keel's daemon against.
+need_test=(libcmocka-dev libxen-dev python3-pytest libclang-rt-14-dev cpio xz-utils xenstore-utils
+           xen-utils-4.17)
 need_xenstore_ref=(libxen-dev xen-utils-4.17)
 
 what=${1:-test}
@@ -47,7 +50,8 @@ echo "  gcc/clang/binutils/make build the hypervisor; grub-*, xorriso, mtools ma
 echo "  qemu-system-x86 (from bookworm-backports) boots it; cmocka, clang's fuzzer runtime, libxen-dev (the reference"
 echo "  ABI headers) and python3-pytest run the tests; xenstore-utils gives Debian's own xenstore clients"
 echo "  (xenstore-read, -write, -ls, ...), run unchanged against Keel's xenstored by the xenstore tests;"
-echo "  xen-utils-4.17 gives Debian's C xenstored, the baseline of the xenstore benchmark."
+echo "  xen-utils-4.17 gives xenstore-control and Debian's C xenstored, the baseline of the xenstore"
+echo "  benchmark (installed without recommends: no Xen hypervisor, no GRUB changes)."
 
 SUDO=
 if [ "$(id -u)" -ne 0 ]; then
