@@ -116,3 +116,46 @@ def test_bad_option():
     r = subprocess.run([BIN, "--entry-nb", "x"], capture_output=True, text=True)
     assert r.returncode != 0
     assert r.stderr.count("\n") == 1 and "entry-nb" in r.stderr
+
+
+def start(args, *socks):
+    """xenstored with args; waits until every socket in socks exists."""
+    p = subprocess.Popen([BIN, "--foreground", *args])
+    for _ in range(100):
+        if all(os.path.exists(s) for s in socks):
+            break
+        time.sleep(0.05)
+    return p
+
+
+def stop(p):
+    p.send_signal(signal.SIGTERM)
+    assert p.wait(5) == 0
+
+
+SET_PERMS = 14
+
+
+def test_quota_options_apply():
+    """--entry-nb and --watch-nb set domain 7's limits (seen through
+    --unprivileged-socket); dom0 is not limited by them."""
+    d = tempfile.mkdtemp()
+    sock, dom7 = os.path.join(d, "socket"), os.path.join(d, "dom7")
+    p = start(["--socket", sock, "--unprivileged-socket", f"7:{dom7}", "--entry-nb", "3",
+               "--watch-nb", "2"], sock, dom7)
+    try:
+        dom0, guest = Client(sock), Client(dom7)
+        assert dom0.req(WRITE, b"/local/domain/7\0") == (WRITE, b"OK\0")
+        assert dom0.req(SET_PERMS, b"/local/domain/7\0n7\0") == (SET_PERMS, b"OK\0")
+        # The handed-over home counts as one of its 3 nodes: two more fit.
+        for i in range(2):
+            assert guest.req(WRITE, b"/local/domain/7/n%d\0v" % i) == (WRITE, b"OK\0")
+        assert guest.req(WRITE, b"/local/domain/7/n9\0v") == (ERROR, b"ENOSPC\0")
+        for i in range(2):
+            t, _ = guest.req(WATCH, b"/local/domain/7\0tok%d\0" % i)
+            assert t == WATCH
+        assert guest.req(WATCH, b"/local/domain/7\0tok9\0") == (ERROR, b"E2BIG\0")
+        for i in range(5):
+            assert dom0.req(WRITE, b"/dom0/n%d\0v" % i) == (WRITE, b"OK\0")
+    finally:
+        stop(p)
