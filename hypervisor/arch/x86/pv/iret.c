@@ -14,6 +14,7 @@
 #include <keel/guest_access.h>
 #include <keel/hypercall.h>
 #include <keel/lib.h>
+#include <keel/softirq.h>
 #include <public/xen.h>
 
 void pv_iret_fault(struct cpu_regs *regs);
@@ -91,11 +92,19 @@ long do_iret(unsigned long unused1, unsigned long unused2, unsigned long unused3
 /*
  * IRETQ to the guest faulted. do_iret() checks everything the guest
  * controls, so this means a frame Keel built itself was bad: crash the
- * domain rather than the hypervisor.
+ * domain rather than the hypervisor. Dom0's crash ends the run; another
+ * domain's vCPUs are offline from here on, so the scheduler switches this
+ * CPU away and never comes back to the bad frame.
  */
 void pv_iret_fault(struct cpu_regs *regs)
 {
+    struct vcpu *v = current_vcpu();
+
     (void)regs;
-    domain_crash(current_vcpu()->domain, "return to guest faulted (RIP %#lx)", guest_regs()->rip);
-    panic("domain crash returned after a faulting return to guest");
+    domain_crash(v->domain, "return to guest faulted (RIP %#lx)", guest_regs()->rip);
+    local_irq_disable();
+    while (softirq_pending())
+        do_softirq();
+    panic("d%u v%u still scheduled after its domain crashed on a faulting return to guest",
+          v->domain->domain_id, v->vcpu_id);
 }
