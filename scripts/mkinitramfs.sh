@@ -8,7 +8,7 @@
 #
 # /init mounts proc, sys and devtmpfs, prints "KEEL-DOM0: init started" on
 # the console, loads the Xen modules (xen-privcmd, xenfs, xen-evtchn,
-# xen-gntdev and what they depend on), printing "KEEL-DOM0: modules:
+# xen-gntdev, xen-gntalloc and what they depend on), printing "KEEL-DOM0: modules:
 # loaded=<names> failed=<names>", mounts xenfs at /proc/xen, then:
 #   - with keel.test=<check>[,<check>...] on the kernel command line, runs
 #     each check in order, printing one line each,
@@ -27,6 +27,7 @@
 #   hypercall  keel-check hypercall: xen_version through privcmd
 #   evtchn     keel-check evtchn: VIRQ binds, a loopback pair notified
 #   ptframes   keel-check ptframes: Keel's typed page-table frame count
+#   grants     keel-check grants: a page granted with gntalloc, mapped with gntdev
 #   storm      keel-check storm: fork/exec storm and memory stress with that
 #              count around them; keel.storm=<forks>:<MiB>:<rounds> sizes
 #              it (default 2000:256:4)
@@ -59,7 +60,7 @@ kver=$(cat "$cache/VERSION")
 moddir=$cache/$(cat "$cache/MODULES")
 [ -d "$moddir/kernel" ] || die "$moddir has no kernel/ module tree (run scripts/fetch-linux.sh)"
 # What /init loads; their dependencies are added ahead of them.
-modules_wanted="xen-privcmd xenfs xen-evtchn xen-gntdev"
+modules_wanted="xen-privcmd xenfs xen-evtchn xen-gntdev xen-gntalloc"
 
 mkdir -p "$cache"
 tmp=$(mktemp -d "$cache/.initramfs.XXXXXX")
@@ -203,12 +204,12 @@ run_check() {
     boot) result PASS ;;
     modules)
       nodes=
-      for n in privcmd evtchn gntdev; do
+      for n in privcmd evtchn gntdev gntalloc; do
         [ -c /dev/xen/$n ] && nodes="$nodes${nodes:+,}$n"
       done
       why=
       [ -z "$failed" ] || why=" why=not loaded: $failed"
-      [ "$nodes" = privcmd,evtchn,gntdev ] || why="$why why=/dev/xen has only '$nodes'"
+      [ "$nodes" = privcmd,evtchn,gntdev,gntalloc ] || why="$why why=/dev/xen has only '$nodes'"
       result "$([ -z "$why" ] && echo PASS || echo FAIL)" \
         "loaded=${loaded:-none} failed=${failed:-none} devices=${nodes:-none}$why" ;;
     cpus)
@@ -231,7 +232,7 @@ run_check() {
       out="$out extra=${extra:-missing} xenfs=$xenfs capabilities=${caps:-missing}"
       if [ "$type" = xen ] && [ $xenfs = yes ]; then result PASS "$out"
       else result FAIL "$out why=not xen, or no xenfs"; fi ;;
-    hypercall | evtchn | ptframes) helper "$check" ;;
+    hypercall | evtchn | ptframes | grants) helper "$check" ;;
     storm)
       IFS=: read -r forks mib rounds <<STORM
 $storm

@@ -10,6 +10,12 @@
  *                               /dev/xen/evtchn
  *   keel-check ptframes         Keel's count of typed page-table frames
  *                               (keel_test_op, needs "test_hypercalls")
+ *   keel-check grants           Linux's own grant drivers on Keel: a page
+ *                               granted to dom0 itself with /dev/xen/gntalloc,
+ *                               mapped through /dev/xen/gntdev (Linux maps
+ *                               it with GNTTABOP_map_grant_ref into the
+ *                               process's page tables), written and read
+ *                               both ways, unmapped, the grant ended
  *   keel-check storm FORKS MB ROUNDS
  *                               a fork/exec storm of FORKS processes, then
  *                               ROUNDS rounds touching and freeing MB MiB,
@@ -40,11 +46,14 @@
 
 #include <keel/test_hypercall.h>
 #include <public/event_channel.h>
+#include <public/grant_table.h>
 #include <public/version.h>
 #include <public/xen.h>
 
-/* Linux uapi, IOCTL_EVTCHN_*; after public/xen.h, which gives its domid_t. */
+/* Linux uapi, IOCTL_EVTCHN_*, _GNTALLOC_*, _GNTDEV_*; after public/ (domid_t, grant_ref_t). */
 #include <xen/evtchn.h>
+#include <xen/gntalloc.h>
+#include <xen/gntdev.h>
 
 /*
  * Linux's uapi xen/privcmd.h includes <xen/interface/xen.h>, which no
@@ -487,6 +496,67 @@ static long number(const char *s)
     return v;
 }
 
+/*
+ * The two views of one granted page must see each other's stores: the
+ * granter's (gntalloc) and the grantee's (gntdev), both in this process.
+ */
+static int check_grants(void)
+{
+    struct ioctl_gntalloc_alloc_gref alloc = { .domid = 0, .flags = GNTALLOC_FLAG_WRITABLE,
+                                               .count = 1 };
+    struct ioctl_gntdev_map_grant_ref map = { .count = 1 };
+    struct ioctl_gntdev_unmap_grant_ref unmap = { .count = 1 };
+    struct ioctl_gntalloc_dealloc_gref dealloc = { .count = 1 };
+    long page = sysconf(_SC_PAGESIZE);
+    volatile uint8_t *mine, *theirs;
+    int ga, gd, ok = 1;
+
+    ga = open("/dev/xen/gntalloc", O_RDWR | O_CLOEXEC);
+    if (ga < 0)
+        return fail("no /dev/xen/gntalloc (%s)", errname(errno));
+    gd = open("/dev/xen/gntdev", O_RDWR | O_CLOEXEC);
+    if (gd < 0)
+        return fail("no /dev/xen/gntdev (%s)", errname(errno));
+    if (ioctl(ga, IOCTL_GNTALLOC_ALLOC_GREF, &alloc) < 0)
+        return fail("IOCTL_GNTALLOC_ALLOC_GREF: %s", errname(errno));
+    out("gref=%u", alloc.gref_ids[0]);
+    mine = mmap(NULL, (size_t)page, PROT_READ | PROT_WRITE, MAP_SHARED, ga, (off_t)alloc.index);
+    if (mine == MAP_FAILED)
+        return fail("mmap gntalloc: %s", errname(errno));
+    for (long i = 0; i < page; i++)
+        mine[i] = (uint8_t)(i * 7 + 3);
+
+    map.refs[0].domid = 0;
+    map.refs[0].ref = alloc.gref_ids[0];
+    if (ioctl(gd, IOCTL_GNTDEV_MAP_GRANT_REF, &map) < 0)
+        return fail("IOCTL_GNTDEV_MAP_GRANT_REF: %s", errname(errno));
+    theirs = mmap(NULL, (size_t)page, PROT_READ | PROT_WRITE, MAP_SHARED, gd, (off_t)map.index);
+    if (theirs == MAP_FAILED)
+        return fail("mmap gntdev (the grant map): %s", errname(errno));
+    for (long i = 0; i < page && ok; i++)
+        ok = theirs[i] == (uint8_t)(i * 7 + 3);
+    out("granter_to_grantee=%s", ok ? "ok" : "differs");
+    theirs[100] = 0x5a;
+    out("grantee_to_granter=%s", mine[100] == 0x5a ? "ok" : "differs");
+    ok = ok && mine[100] == 0x5a;
+
+    if (munmap((void *)theirs, (size_t)page) < 0)
+        return fail("munmap gntdev: %s", errname(errno));
+    unmap.index = map.index;
+    if (ioctl(gd, IOCTL_GNTDEV_UNMAP_GRANT_REF, &unmap) < 0)
+        return fail("IOCTL_GNTDEV_UNMAP_GRANT_REF: %s", errname(errno));
+    munmap((void *)mine, (size_t)page);
+    dealloc.index = alloc.index;
+    if (ioctl(ga, IOCTL_GNTALLOC_DEALLOC_GREF, &dealloc) < 0)
+        return fail("IOCTL_GNTALLOC_DEALLOC_GREF: %s", errname(errno));
+    out("unmapped=yes");
+    close(gd);
+    close(ga);
+    if (!ok)
+        out("why=the two mappings of the granted page disagree");
+    return finish(ok);
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 2 && !strcmp(argv[1], "hypercall"))
@@ -495,9 +565,11 @@ int main(int argc, char **argv)
         return check_evtchn();
     if (argc == 2 && !strcmp(argv[1], "ptframes"))
         return check_ptframes();
+    if (argc == 2 && !strcmp(argv[1], "grants"))
+        return check_grants();
     if (argc == 5 && !strcmp(argv[1], "storm"))
         return check_storm(number(argv[2]), number(argv[3]), number(argv[4]));
-    fprintf(stderr, "usage: keel-check hypercall | evtchn | ptframes | "
+    fprintf(stderr, "usage: keel-check hypercall | evtchn | ptframes | grants | "
                     "storm FORKS MIB ROUNDS\n");
     return 2;
 }

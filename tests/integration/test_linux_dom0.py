@@ -54,7 +54,7 @@ CPUS = 2
 KEEL_ARGS = f"console=com1 dom0_mem={DOM0_MEM_MIB}M test_hypercalls"
 # The checks /init runs, in this order, each printing one RESULT line, then
 # it powers off (scripts/mkinitramfs.sh).
-CHECKS = ["boot", "modules", "cpus", "mem", "xen", "hypercall", "evtchn", "storm"]
+CHECKS = ["boot", "modules", "cpus", "mem", "xen", "hypercall", "evtchn", "grants", "storm"]
 # The storm: fork/exec children, MiB touched per round, rounds. Sized to keep
 # this boot under about two minutes under TCG on two host cores: a
 # fork+exec+exit costs about 20 ms there with both vCPUs busy (each page-type
@@ -63,7 +63,7 @@ STORM = (2000, 256, 3)
 LINUX_ARGS = ("console=hvc0 earlyprintk=xen loglevel=8 acpi=off xen.fifo_events=0 "
               "swiotlb=noforce nosmap noapictimer "
               f"keel.test={','.join(CHECKS)} keel.storm={':'.join(map(str, STORM))}")
-XEN_MODULES = ["xen-privcmd", "xenfs", "xen-evtchn", "xen-gntdev"]
+XEN_MODULES = ["xen-privcmd", "xenfs", "xen-evtchn", "xen-gntdev", "xen-gntalloc"]
 TAIL = 40
 
 DOM0_KERNEL = r"^Dom0 kernel: bzImage.*xz payload"
@@ -262,14 +262,14 @@ def test_init_runs_every_check(linux):
 
 
 def test_xen_modules_loaded(linux):
-    """xenfs, xen-evtchn, xen-gntdev, xen-privcmd insmod'ed from the
-    initramfs; their /dev/xen nodes exist and xenfs is mounted."""
+    """xenfs, xen-evtchn, xen-gntdev, xen-gntalloc, xen-privcmd insmod'ed
+    from the initramfs; their /dev/xen nodes exist and xenfs is mounted."""
     fields = check_result(linux, "modules")
     loaded = fields.get("loaded", "").split(",")
     missing = [m for m in XEN_MODULES if m not in loaded]
     if missing or fields.get("failed") != "none":
         _fail(linux, f"modules not loaded: {missing or fields.get('failed')}")
-    if fields.get("devices") != "privcmd,evtchn,gntdev":
+    if fields.get("devices") != "privcmd,evtchn,gntdev,gntalloc":
         _fail(linux, f"/dev/xen nodes: {fields.get('devices')}")
     if not re.search(XENFS_MOUNTED, linux[0].raw, re.MULTILINE):
         _fail(linux, "/init did not mount xenfs at /proc/xen")
@@ -339,6 +339,19 @@ def test_privcmd_hypercall(linux):
         _fail(linux, f"XENVER_extraversion is {fields.get('extraversion')!r}")
     if fields.get("unused_nr") != "ENOSYS":
         _fail(linux, f"hypercall 63 gave {fields.get('unused_nr')}, expected ENOSYS")
+
+
+def test_grant_drivers(linux):
+    """Linux's own grant drivers on Keel: a page dom0 grants itself through
+    /dev/xen/gntalloc and maps through /dev/xen/gntdev (GNTTABOP_map_grant_ref
+    into the process's page tables) shows the same bytes both ways, and
+    unmaps and ends cleanly."""
+    fields = check_result(linux, "grants")
+    for key in ("granter_to_grantee", "grantee_to_granter"):
+        if fields.get(key) != "ok":
+            _fail(linux, f"{key}: {fields.get(key)} ({fields})")
+    if fields.get("unmapped") != "yes":
+        _fail(linux, f"the grant was not unmapped and ended: {fields}")
 
 
 def test_evtchn_device(linux):
