@@ -21,7 +21,7 @@
  *    info, the wall clock in the domU's shared_info after settimeoffset);
  *  - a destroyed domain held by dom0's mapping of one of its frames goes
  *    when the mapping goes, whatever dom0 tried on it meanwhile (a foreign
- *    pin of that frame);
+ *    pin of that frame, a vCPU context naming it as the root);
  *  - sysctl: the console ring, the scheduler, the host, the domain list.
  *
  * Module arguments: rounds=N (default 10000), cycles=N (default 100).
@@ -468,6 +468,35 @@ static void test_pin_dying(void)
     release_held();
 }
 
+/*
+ * A new vCPU context for a destroyed domain (its teardown released the
+ * vCPUs' roots once, at its start): refused, or the root it names (a
+ * zeroed frame of the domain: a valid L4) would be held forever.
+ */
+static void test_context_dying(void)
+{
+    static struct vcpu_guest_context ctx;
+    unsigned long mfn = build_and_destroy_held();
+    struct xen_domctl op = { .cmd = XEN_DOMCTL_setvcpucontext };
+
+    if (!mfn)
+        return;
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.flags = VGCF_in_kernel | VGCF_online;
+    ctx.user_regs.rip = VIRT_BASE + 0x100000;
+    ctx.user_regs.rsp = VIRT_BASE + 0x200000;
+    ctx.user_regs.cs = FLAT_KERNEL_CS;
+    ctx.user_regs.ss = FLAT_KERNEL_SS;
+    ctx.user_regs.rflags = 1UL << 9;
+    ctx.kernel_ss = FLAT_KERNEL_SS;
+    ctx.kernel_sp = VIRT_BASE + 0x200000;
+    ctx.ctrlreg[3] = (uint64_t)mfn << PAGE_SHIFT;
+    op.domain = domu.domid;
+    set_xen_guest_handle(op.u.vcpucontext.ctxt, &ctx);
+    expect_errno("setvcpucontext of a dying domain", builder_domctl(&op), -XEN_EINVAL);
+    release_held();
+}
+
 static bool contains(const char *haystack, const char *needle)
 {
     size_t n = strlen(needle);
@@ -550,6 +579,7 @@ void guest_main(void)
     test_refusals();
     test_domain_ops();
     test_pin_dying();
+    test_context_dying();
     test_sysctl();
     test_cycles(guest_arg_uint("cycles", 100));
 
