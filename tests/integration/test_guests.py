@@ -57,6 +57,8 @@ SMP_PASSING = [
     # dom0 gets one vCPU per physical CPU: all must come up.
     ("smp-2", "smp", "vcpus=2", 2, ""),
     ("smp-4", "smp", "vcpus=4", 4, ""),
+    # increase_reservation giving a frame back while another vCPU releases it.
+    ("memop-race", "memop_race", "", 2, ""),
     # Twice as many spinning vCPUs as CPUs: equal shares, no CPU idle.
     ("fairness-share", "fairness", "pcpus=2", 2, "dom0_max_vcpus=4 dom0_weight=512"),
     # Capped at half a CPU: the domain runs half the time, the CPU idles the rest.
