@@ -104,15 +104,26 @@ static struct page_info *alloc_extent(struct domain *d, const struct memop_args 
     return pg;
 }
 
-/* Give back an extent alloc_extent() produced and nobody has seen yet. */
-static void free_extent(struct page_info *pg, unsigned int order)
+/*
+ * Give back an extent of d's that alloc_extent() produced but whose MFNs d
+ * was not told (copy_to_guest() failed). d owned the frames from their
+ * assignment on, and another of its vCPUs may have named one meanwhile
+ * (MFNs are guessable): mapped it, or released it with
+ * decrease_reservation, after which it may already be free or another
+ * domain's. So each frame is touched only under a reference of ours that
+ * proves it still d's, and its allocation reference dropped only if d has
+ * not dropped it itself.
+ */
+static void free_extent(struct domain *d, struct page_info *pg, unsigned int order)
 {
     for (unsigned long j = 0; j < (1UL << order); j++) {
         struct page_info *p = pg + j;
 
+        if (get_page(p, d))
+            continue;       /* d released it and it was freed */
         set_gpfn_from_mfn(page_to_mfn(p), INVALID_M2P_ENTRY);
-        /* The allocation reference is the only one: this frees the frame. */
-        BUG_ON(page_release(p));
+        (void)page_release(p);  /* -EINVAL: d released it itself */
+        put_page(p);        /* frees it unless d maps it */
     }
 }
 
@@ -179,7 +190,7 @@ static unsigned long add_extents(struct domain *d, unsigned int op, const struct
                 set_gpfn_from_mfn(_mfn(mfn + j), gpfn + j);
         /* Tell the (untranslated) domain where its memory is. */
         if (a->extent_list && copy_to_guest(slot, &mfn, sizeof(mfn))) {
-            free_extent(pg, a->extent_order);
+            free_extent(d, pg, a->extent_order);
             break;
         }
         work += 1UL << a->extent_order;

@@ -19,6 +19,9 @@
  *    absent or never-initialised vCPUs; the other domctls checked by their
  *    effect (handle, page-frame types, hypercall page, address size, vCPU
  *    info, the wall clock in the domU's shared_info after settimeoffset);
+ *  - a destroyed domain held by dom0's mapping of one of its frames goes
+ *    when the mapping goes, whatever dom0 tried on it meanwhile (a foreign
+ *    pin of that frame, a vCPU context naming it as the root);
  *  - sysctl: the console ring, the scheduler, the host, the domain list.
  *
  * Module arguments: rounds=N (default 10000), cycles=N (default 100).
@@ -410,6 +413,90 @@ static void test_domain_ops(void)
     destroy();
 }
 
+/*
+ * Build a never-run domU, keep a read-only mapping of one of its frames
+ * (zeroed and unused, so it would validate as any empty table) and destroy
+ * it: the domain stays, dying, until the mapping goes. Returns the frame,
+ * or 0 with the failure recorded.
+ */
+static unsigned long build_and_destroy_held(void)
+{
+    struct xen_domctl_getdomaininfo info;
+    unsigned long mfn;
+    long rc;
+
+    if (!build(hello_cmdline))
+        return 0;
+    mfn = domu.p2m[domu.nr_pages - 1];
+    rc = builder_map_foreign(domu.domid, 0, mfn, false);
+    check(rc == 0, "map a frame of d%u: %ld%s", domu.domid, rc, errno_name(rc));
+    rc = builder_destroy(domu.domid);
+    check(rc == 0, "destroy d%u: %ld%s", domu.domid, rc, errno_name(rc));
+    check(builder_domain_info(domu.domid, &info) == 0 && info.domain == domu.domid &&
+              (info.flags & XEN_DOMINF_dying),
+          "d%u, destroyed while its frame is mapped, is not listed dying", domu.domid);
+    return mfn;
+}
+
+/* Drop the mapping build_and_destroy_held() kept: the domain must go with it. */
+static void release_held(void)
+{
+    long rc = mmu_win_unmap(0);
+
+    check(rc == 0, "unmap the held frame: %ld%s", rc, errno_name(rc));
+    expect_gone(domu.domid);
+}
+
+/*
+ * A foreign pin of a destroyed domain's frame (the teardown's unpin pass
+ * is over): as Xen, it succeeds but is dropped at once, or it would hold
+ * the frame and the domain forever.
+ */
+static void test_pin_dying(void)
+{
+    unsigned long mfn = build_and_destroy_held();
+    struct mmuext_op pin = { .cmd = MMUEXT_PIN_L1_TABLE };
+
+    if (!mfn)
+        return;
+    pin.arg1.mfn = mfn;
+    expect_errno("pin an L1 of a dying domain", HYPERVISOR_mmuext_op(&pin, 1, NULL, domu.domid),
+                 0);
+    pin.cmd = MMUEXT_PIN_L4_TABLE;
+    expect_errno("pin an L4 of a dying domain", HYPERVISOR_mmuext_op(&pin, 1, NULL, domu.domid),
+                 0);
+    release_held();
+}
+
+/*
+ * A new vCPU context for a destroyed domain (its teardown released the
+ * vCPUs' roots once, at its start): refused, or the root it names (a
+ * zeroed frame of the domain: a valid L4) would be held forever.
+ */
+static void test_context_dying(void)
+{
+    static struct vcpu_guest_context ctx;
+    unsigned long mfn = build_and_destroy_held();
+    struct xen_domctl op = { .cmd = XEN_DOMCTL_setvcpucontext };
+
+    if (!mfn)
+        return;
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.flags = VGCF_in_kernel | VGCF_online;
+    ctx.user_regs.rip = VIRT_BASE + 0x100000;
+    ctx.user_regs.rsp = VIRT_BASE + 0x200000;
+    ctx.user_regs.cs = FLAT_KERNEL_CS;
+    ctx.user_regs.ss = FLAT_KERNEL_SS;
+    ctx.user_regs.rflags = 1UL << 9;
+    ctx.kernel_ss = FLAT_KERNEL_SS;
+    ctx.kernel_sp = VIRT_BASE + 0x200000;
+    ctx.ctrlreg[3] = (uint64_t)mfn << PAGE_SHIFT;
+    op.domain = domu.domid;
+    set_xen_guest_handle(op.u.vcpucontext.ctxt, &ctx);
+    expect_errno("setvcpucontext of a dying domain", builder_domctl(&op), -XEN_EINVAL);
+    release_held();
+}
+
 static bool contains(const char *haystack, const char *needle)
 {
     size_t n = strlen(needle);
@@ -491,6 +578,8 @@ void guest_main(void)
     test_destroy_running_and_paused();
     test_refusals();
     test_domain_ops();
+    test_pin_dying();
+    test_context_dying();
     test_sysctl();
     test_cycles(guest_arg_uint("cycles", 100));
 

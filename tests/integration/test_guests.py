@@ -59,6 +59,8 @@ SMP_PASSING = [
     ("smp-4", "smp", "vcpus=4", 4, ""),
     # A granter rewriting its entry from vCPU 1 while vCPU 0 maps through it.
     ("gnttab-race", "gnttab_race", "", 2, ""),
+    # increase_reservation giving a frame back while another vCPU releases it.
+    ("memop-race", "memop_race", "", 2, ""),
     # Twice as many spinning vCPUs as CPUs: equal shares, no CPU idle.
     ("fairness-share", "fairness", "pcpus=2", 2, "dom0_max_vcpus=4 dom0_weight=512"),
     # Capped at half a CPU: the domain runs half the time, the CPU idles the rest.

@@ -38,13 +38,19 @@ static struct vcpu *domctl_vcpu(struct domain *d, uint32_t id)
  * is checked and loaded as VCPUOP_initialise does. vCPU 0 of a domain then
  * comes up (it runs once the toolstack unpauses the domain); the others
  * wait for the guest's VCPUOP_up, as in Xen.
+ *
+ * A dying domain is refused (-EINVAL; Keel is stricter than Xen here): its
+ * teardown released the vCPUs' roots and GDT frames once, at its start, so
+ * references a new context took would never be dropped and would keep the
+ * domain's frames, and the domain, forever. domain_kill() runs under the
+ * same domctl lock, so is_dying cannot change under us.
  */
 static long set_vcpu_context(struct domain *d, const struct xen_domctl_vcpucontext *c)
 {
     struct vcpu *v = domctl_vcpu(d, c->vcpu);
     long rc;
 
-    if (!v || d == current_vcpu()->domain)
+    if (!v || d == current_vcpu()->domain || __atomic_load_n(&d->is_dying, __ATOMIC_ACQUIRE))
         return -EINVAL;
     domain_pause(d);
     if (!c->ctxt.p) {

@@ -252,6 +252,31 @@ static int page_op(struct domain *d, unsigned long dst, unsigned long src, bool 
     return 0;
 }
 
+/*
+ * MMUEXT_PIN_L*_TABLE on pg_owner's frame. A pin of another domain's table
+ * may race that domain's teardown, whose unpin pass (arch_domain_relinquish())
+ * may already have passed the frame: a pin left behind would keep the frame
+ * and the dying domain forever. As Xen, the pin is then dropped again and
+ * the op still succeeds. domain_kill() sets is_dying before it takes and
+ * drops page_lock and starts its walk; so either the walk sees our pin, or
+ * we see is_dying under page_lock, and page_unpin() lets only one of the
+ * two drop it.
+ */
+static int pin_table(struct domain *d, struct domain *pg_owner, mfn_t mfn, unsigned int level)
+{
+    bool dying;
+    int rc = pv_pin_table(pg_owner, mfn, level);
+
+    if (rc || pg_owner == d)
+        return rc;
+    spin_lock(&pg_owner->page_lock);
+    dying = __atomic_load_n(&pg_owner->is_dying, __ATOMIC_RELAXED);
+    spin_unlock(&pg_owner->page_lock);
+    if (dying)
+        (void)pv_unpin_table(pg_owner, mfn);    /* -EINVAL: the walk was first */
+    return 0;
+}
+
 /* One mmuext_op on v's behalf; pins act on pg_owner's frames (NULL: DOMID_IO). */
 static int mmuext_one(struct vcpu *v, struct domain *pg_owner, const struct mmuext_op *op)
 {
@@ -264,7 +289,7 @@ static int mmuext_one(struct vcpu *v, struct domain *pg_owner, const struct mmue
     case MMUEXT_PIN_L4_TABLE:
         if (!pg_owner)
             return -EINVAL;
-        return pv_pin_table(pg_owner, _mfn(op->arg1.mfn), op->cmd - MMUEXT_PIN_L1_TABLE + 1);
+        return pin_table(d, pg_owner, _mfn(op->arg1.mfn), op->cmd - MMUEXT_PIN_L1_TABLE + 1);
     case MMUEXT_UNPIN_TABLE:
         if (!pg_owner)
             return -EINVAL;
