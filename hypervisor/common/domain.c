@@ -24,6 +24,7 @@
 #include <keel/mm.h>
 #include <keel/page_info.h>
 #include <keel/sched.h>
+#include <keel/softirq.h>
 #include <keel/vcpu.h>
 #include <public/sched.h>
 #include <public/xen.h>
@@ -141,17 +142,52 @@ static void domain_free(struct domain *d)
     free_xenheap_pages(d, order_for_bytes(sizeof(*d)));
 }
 
+/*
+ * Domains whose last reference went, freed by DOMAIN_FREE_SOFTIRQ: the
+ * last put_domain() can come from deep in an unrelated path (a put_page()
+ * under another subsystem's lock), where tearing down vCPUs, timers,
+ * scheduler and event state would be a lock-order hazard. free_lock is a
+ * leaf lock.
+ */
+static struct domain *to_free;
+static spinlock_t free_lock = SPINLOCK_INIT;
+
+static void free_domains(void)
+{
+    unsigned long flags = spin_lock_irqsave(&free_lock);
+    struct domain *d = to_free;
+
+    to_free = NULL;
+    spin_unlock_irqrestore(&free_lock, flags);
+    while (d) {
+        struct domain *next = d->next_in_list;
+
+        printk(LOG_DEBUG "Domain %u freed\n", d->domain_id);
+        domain_free(d);
+        d = next;
+    }
+}
+
+void domain_subsys_init(void)
+{
+    softirq_register(DOMAIN_FREE_SOFTIRQ, free_domains);
+}
+
 void put_domain(struct domain *d)
 {
     unsigned long left = __atomic_sub_fetch(&d->refcnt, 1, __ATOMIC_ACQ_REL);
+    unsigned long flags;
 
     BUG_ON(left == ~0UL);
     if (left)
         return;
     /* Lookups that raced in saw a count of 0 and backed off. */
     domain_unlink(d);
-    printk(LOG_DEBUG "Domain %u freed\n", d->domain_id);
-    domain_free(d);
+    flags = spin_lock_irqsave(&free_lock);
+    d->next_in_list = to_free;
+    to_free = d;
+    spin_unlock_irqrestore(&free_lock, flags);
+    raise_softirq(arch_cpu_id(), DOMAIN_FREE_SOFTIRQ);
 }
 
 /* ---- Creation ---------------------------------------------------------------- */

@@ -118,7 +118,8 @@ static unsigned int domain_flags(struct domain *d, uint64_t *cpu_time, unsigned 
         else if (state == RUNSTATE_blocked || state == RUNSTATE_offline)
             blocked++;
     }
-    if (__atomic_load_n(&d->is_dying, __ATOMIC_ACQUIRE))
+    /* As Xen: "dying" once teardown is done, the domain kept only by its memory's users. */
+    if (__atomic_load_n(&d->state, __ATOMIC_ACQUIRE) == DOMAIN_DEAD)
         flags |= XEN_DOMINF_dying;
     if (__atomic_load_n(&d->is_shut_down, __ATOMIC_ACQUIRE))
         flags |= XEN_DOMINF_shutdown |

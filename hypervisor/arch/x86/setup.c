@@ -195,6 +195,7 @@ void start_keel(uint32_t magic, uint32_t mbi_pa)
     time_selftest();
     smp_boot_cpus(opt_maxcpus);
     scheduler_init(nr_cpus_online);
+    domain_subsys_init();
 
     printk("Keel %s ready: %u CPU%s online, %lu MiB RAM, TSC %lu kHz\n", KEEL_VERSION,
            nr_cpus_online, nr_cpus_online == 1 ? "" : "s", (unsigned long)(total_ram_bytes >> 20),

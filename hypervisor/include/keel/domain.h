@@ -11,7 +11,9 @@
  * privileged foreign mapping) stays allocated, as a dying domain, until
  * the last mapping goes. Whoever uses a domain it did not reach through
  * current_vcpu() holds a reference: get_domain_by_id() ... put_domain().
- * The last put_domain() unlinks the domain and frees it.
+ * The last put_domain() unlinks the domain, and the CPU's next softirq
+ * pass frees it (never inside the put: that may come from deep in a path
+ * holding other locks).
  *
  * States: alive -> dying (domain_kill() started: no new frames, ports or
  * grants; its vCPUs never run again) -> dead (everything taken back that
@@ -108,8 +110,11 @@ struct domain *get_domain_by_id(domid_t id);
 /* Another reference on d, for a caller that already holds one (or is d). */
 void get_domain(struct domain *d);
 
-/* Drop a reference; the last one unlinks and frees d. */
+/* Drop a reference; the last one unlinks d and queues it to be freed. */
 void put_domain(struct domain *d);
+
+/* Register the freeing of domains (boot, before any domain exists). */
+void domain_subsys_init(void);
 
 /*
  * The first domain whose id is >= id, with a reference, or NULL: how

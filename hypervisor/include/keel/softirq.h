@@ -12,6 +12,7 @@
 /* Lower numbers run first; SCHEDULE last, as it may not return. */
 enum softirq {
     TIMER_SOFTIRQ,          /* run expired software timers */
+    DOMAIN_FREE_SOFTIRQ,    /* free domains whose last reference went (domain.c) */
     SCHEDULE_SOFTIRQ,       /* run schedule(): pick the next vCPU */
     NR_SOFTIRQS
 };
