@@ -122,6 +122,21 @@ static int get_node(struct xs_view *v, const char *path, unsigned int perm,
     return (perm_for_conn(v->conn, n->perms, n->nperms) & perm) ? ENOENT : EACCES;
 }
 
+/*
+ * The node a one-path request names: its canonical path into @path, and
+ * the node looked up with @perm (get_node()). EINVAL for a missing or bad
+ * path; otherwise get_node()'s answer.
+ */
+static int arg_node(struct xs_conn *c, struct xs_view *v, unsigned int perm,
+                    char path[XENSTORE_ABS_PATH_MAX + 1], const struct xs_node **n)
+{
+    const char *arg = onearg(c);
+
+    if (!arg || path_canonical(c, arg, path))
+        return EINVAL;
+    return get_node(v, path, perm, n);
+}
+
 /* Length of the last component of path[0, end). */
 static size_t comp_len(const char *path, size_t end)
 {
@@ -245,12 +260,8 @@ static int do_read(struct xs_conn *c, struct xs_view *v)
 {
     char path[XENSTORE_ABS_PATH_MAX + 1];
     const struct xs_node *n;
-    const char *arg = onearg(c);
-    int rc;
+    int rc = arg_node(c, v, XS_PERM_READ, path, &n);
 
-    if (!arg || path_canonical(c, arg, path))
-        return EINVAL;
-    rc = get_node(v, path, XS_PERM_READ, &n);
     if (rc)
         return rc;
     return conn_reply(c, XS_READ, n->value, n->vlen);
@@ -260,12 +271,8 @@ static int do_directory(struct xs_conn *c, struct xs_view *v)
 {
     char path[XENSTORE_ABS_PATH_MAX + 1];
     const struct xs_node *n;
-    const char *arg = onearg(c);
-    int rc;
+    int rc = arg_node(c, v, XS_PERM_READ, path, &n);
 
-    if (!arg || path_canonical(c, arg, path))
-        return EINVAL;
-    rc = get_node(v, path, XS_PERM_READ, &n);
     if (rc)
         return rc;
     return conn_reply(c, XS_DIRECTORY, n->children, n->childlen);
@@ -358,12 +365,8 @@ static int do_mkdir(struct xs_conn *c, struct xs_view *v)
 {
     char path[XENSTORE_ABS_PATH_MAX + 1];
     const struct xs_node *n;
-    const char *arg = onearg(c);
-    int rc;
+    int rc = arg_node(c, v, XS_PERM_WRITE, path, &n);
 
-    if (!arg || path_canonical(c, arg, path))
-        return EINVAL;
-    rc = get_node(v, path, XS_PERM_WRITE, &n);
     if (rc == ENOENT)
         rc = create_node(v, path, NULL, 0);
     return rc ? rc : ack(c);
@@ -438,12 +441,8 @@ static int do_rm(struct xs_conn *c, struct xs_view *v)
 {
     char path[XENSTORE_ABS_PATH_MAX + 1];
     const struct xs_node *n;
-    const char *arg = onearg(c);
-    int rc;
+    int rc = arg_node(c, v, XS_PERM_WRITE, path, &n);
 
-    if (!arg || path_canonical(c, arg, path))
-        return EINVAL;
-    rc = get_node(v, path, XS_PERM_WRITE, &n);
     if (rc == ENOENT) {
         /* Already gone: fine if the parent exists. */
         path[path_parent_len(path)] = '\0';
