@@ -5,8 +5,9 @@
  * with lib/builder.c, the way a toolstack would, runs it and destroys it.
  *
  *  - hello: the domU checks its start of day and that every control power
- *    is refused to it, and powers itself off; dom0 sees the shutdown in
- *    getdomaininfo, destroys it, and the domain id is gone;
+ *    is refused to it, writes a line into its console ring, and powers
+ *    itself off; dom0 sees the shutdown in getdomaininfo, reads the line
+ *    from the console page, destroys it, and the domain id is gone;
  *  - pingpong: rounds=N round trips over an interdomain event channel
  *    (dom0 bound to the domU's console port);
  *  - a running (spinning) domU and a never-started one destroyed;
@@ -35,6 +36,8 @@
 #include "mmu.h"
 #include "pvclock.h"
 #include "test.h"
+
+#include <public/io/console.h>
 
 #define DOMU_MEM_KB     (8 * 1024)
 #define WAIT_MS         20000
@@ -118,6 +121,29 @@ static void destroy(void)
     expect_gone(domu.domid);
 }
 
+/*
+ * The console backend's side: the bytes the hello domU put into the
+ * console page the builder gave it (start_info) are there for dom0.
+ */
+static void read_console_ring(void)
+{
+    static const char want[] = "domU console ring: hello\r\n";
+    const volatile struct xencons_interface *ring;
+    char got[sizeof(want)];
+    long rc = builder_map_foreign(domu.domid, 0, domu.console_mfn, false);
+
+    check(rc == 0, "map d%u's console page: %ld%s", domu.domid, rc, errno_name(rc));
+    if (rc)
+        return;
+    ring = mmu_win(0);
+    expect_eq(ring->out_prod - ring->out_cons, sizeof(want) - 1);
+    for (unsigned int i = 0; i < sizeof(want) - 1; i++)
+        got[i] = ring->out[(ring->out_cons + i) & (sizeof(ring->out) - 1)];
+    got[sizeof(want) - 1] = 0;
+    check(!strcmp(got, want), "d%u's console ring holds '%s'", domu.domid, got);
+    (void)mmu_win_unmap(0);
+}
+
 static void test_hello(void)
 {
     struct xen_domctl_getdomaininfo info;
@@ -135,6 +161,7 @@ static void test_hello(void)
     reason = run_to_shutdown();
     check(reason == SHUTDOWN_poweroff, "hello domU shut down with reason %d (crash = 3: "
           "its checks failed, see its '(d%u)' lines)", reason, domu.domid);
+    read_console_ring();
     check(builder_domain_info(domu.domid, &info) == 0 && (info.flags & XEN_DOMINF_shutdown),
           "shut-down domU still listed, with XEN_DOMINF_shutdown");
     destroy();

@@ -16,6 +16,9 @@
  *                I/O memory: the frame iomem=M (granted by domctl
  *                iomem_permission) maps, M + 1 (not granted) and the
  *                IOAPIC's frame (granted, but Keel's own) do not (-EPERM);
+ *                last, it writes CONSOLE_GREETING into its console ring
+ *                (io/console.h) and notifies the console port, as a PV
+ *                console frontend does, for dom0 to read;
  *   1 (pingpong) rounds=N round trips with dom0 over its console event
  *                channel: send, wait for the answer, N times;
  *   2 (spin)     yields forever, until its builder destroys it;
@@ -44,6 +47,11 @@
 #include "mmu.h"
 #include "test.h"
 #include "test_ring.h"
+
+#include <public/io/console.h>
+
+/* What the hello domU writes into its console ring (domains.c reads it). */
+#define CONSOLE_GREETING "domU console ring: hello\r\n"
 
 enum { MODE_HELLO, MODE_PINGPONG, MODE_SPIN, MODE_BURN, MODE_RING, MODE_GRANTS, MODE_SERVE };
 
@@ -104,6 +112,26 @@ static void io_memory(unsigned long granted)
                  mmu_win_map(0, ioapic, L1_RW | PTE_PCD | PTE_NX), -XEN_EPERM);
 }
 
+/* A PV console frontend's write: bytes into out[], out_prod after them, a kick. */
+static void console_ring_write(const char *text)
+{
+    volatile struct xencons_interface *ring;
+    unsigned long mfn = start_info->console.domU.mfn;
+    XENCONS_RING_IDX prod;
+    long rc = mmu_win_map(1, mfn, L1_RW | PTE_NX);
+
+    check(rc == 0, "map the console page %#lx: %ld%s", mfn, rc, errno_name(rc));
+    if (rc)
+        return;
+    ring = mmu_win(1);
+    prod = ring->out_prod;
+    for (size_t i = 0; text[i]; i++)
+        ring->out[(prod++) & (sizeof(ring->out) - 1)] = text[i];
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+    ring->out_prod = prod;
+    check(event_send(start_info->console.domU.evtchn) == 0, "kick the console port");
+}
+
 static void hello(void)
 {
     struct xen_domctl domctl = { .cmd = XEN_DOMCTL_getdomaininfo,
@@ -149,6 +177,7 @@ static void hello(void)
     expect_errno("console read", HYPERVISOR_console_io(CONSOLEIO_read, 1, &c), -XEN_EPERM);
     hostile_event_channels();
     io_memory(guest_arg_uint("iomem", 0));
+    console_ring_write(CONSOLE_GREETING);
 }
 
 static void notify(void)
