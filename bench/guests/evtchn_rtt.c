@@ -30,6 +30,7 @@
  * then the framework's RESULT line (FAIL if any setup step failed).
  */
 #include "bench.h"
+#include "event.h"
 #include "guest.h"
 #include "mm.h"
 #include "smp.h"
@@ -81,13 +82,6 @@ static volatile long vcpu1_send_rc;             /* first failed send from vCPU 1
 static volatile bool vcpu1_stop;                /* vCPU 1 leaves vcpu1_serve() */
 static uint64_t rtt[SAMPLES], nullhc[SAMPLES];
 
-static long send(uint32_t port)
-{
-    struct evtchn_send s = { .port = port };
-
-    return HYPERVISOR_event_channel_op(EVTCHNOP_send, &s);
-}
-
 /* Clears @port's pending bit; true if it was set. */
 static bool take_pending(uint32_t port)
 {
@@ -118,7 +112,7 @@ void upcall1(void)
     if (!upcall_take(&shared_info->vcpu_info[1], port1))
         return;
     pings++;
-    rc = send(port0);
+    rc = event_send(port0);
     if (rc && !vcpu1_send_rc)
         vcpu1_send_rc = rc;
 }
@@ -165,7 +159,7 @@ static uint64_t one_rtt(void)
     unsigned long want = pongs + 1;
     uint64_t t0 = bench_rdtsc();
 
-    if (send(port1) != 0 || !spin_until(pongs == want))
+    if (event_send(port1) != 0 || !spin_until(pongs == want))
         return 0;
     return bench_rdtsc() - t0;
 }

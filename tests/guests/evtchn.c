@@ -24,6 +24,7 @@
  * pending port returning at once, with a timeout in the past at once, and
  * with a 20 ms timeout after it (pvclock); EVTCHNOP_reset closing all.
  */
+#include "event.h"
 #include "guest.h"
 #include "mm.h"
 #include "pvclock.h"
@@ -97,54 +98,6 @@ void evtchn_upcall(void)
 
 /* ---- Helpers ---- */
 
-static void events_on(void)
-{
-    barrier();
-    vi->evtchn_upcall_mask = 0;
-    barrier();
-    /* Linux's check_events: any hypercall returns through the delivery path. */
-    (void)HYPERVISOR_xen_version(XENVER_version, NULL);
-}
-
-static void events_off(void)
-{
-    vi->evtchn_upcall_mask = 1;
-    barrier();
-}
-
-static void mask(unsigned int port)
-{
-    __atomic_fetch_or(&shared_info->evtchn_mask[port / 64], 1UL << (port % 64),
-                      __ATOMIC_SEQ_CST);
-}
-
-static bool is_pending(unsigned int port)
-{
-    return __atomic_load_n(&shared_info->evtchn_pending[port / 64], __ATOMIC_SEQ_CST) &
-           (1UL << (port % 64));
-}
-
-static long send(uint32_t port)
-{
-    struct evtchn_send s = { .port = port };
-
-    return HYPERVISOR_event_channel_op(EVTCHNOP_send, &s);
-}
-
-static long unmask(uint32_t port)
-{
-    struct evtchn_unmask u = { .port = port };
-
-    return HYPERVISOR_event_channel_op(EVTCHNOP_unmask, &u);
-}
-
-static long evclose(uint32_t port)
-{
-    struct evtchn_close c = { .port = port };
-
-    return HYPERVISOR_event_channel_op(EVTCHNOP_close, &c);
-}
-
 static long status(uint32_t port, struct evtchn_status *s)
 {
     memset(s, 0, sizeof(*s));
@@ -196,25 +149,25 @@ static void test_ipi_upcall(void)
     expect_eq(status(p, &s), 0);
     expect_eq(s.status, EVTCHNSTAT_ipi);
     expect_eq(s.vcpu, 0);
-    expect_eq(unmask(p), 0);
+    expect_eq(event_unmask(p), 0);
     check(!(shared_info->evtchn_mask[p / 64] & (1UL << (p % 64))), "unmask left the bit set");
-    events_on();
+    event_upcalls_on(vi);
     before = upcalls;
     /* The send's own return to the guest delivers the upcall. */
-    expect_eq(send(p), 0);
+    expect_eq(event_send(p), 0);
     expect_eq(upcalls - before, 1);
     expect_eq(seen[p] - seen0, 1);
     expect_eq(last_port, p);
     expect_eq(masked_inside, upcalls);
     expect_eq(vi->evtchn_upcall_mask, 0);       /* restored by iret */
-    check(!is_pending(p), "handler left port %u pending", p);
+    check(!event_pending(p), "handler left port %u pending", p);
     /* Again, and again: one upcall per send. */
     for (unsigned int i = 0; i < 100; i++)
-        expect_eq(send(p), 0);
+        expect_eq(event_send(p), 0);
     expect_eq(upcalls - before, 101);
     expect_eq(seen[p] - seen0, 101);
-    events_off();
-    expect_eq(evclose(p), 0);
+    event_upcalls_off(vi);
+    expect_eq(event_close(p), 0);
 }
 
 static void test_mask_semantics(void)
@@ -223,51 +176,51 @@ static void test_mask_semantics(void)
     unsigned int before = upcalls, seen0 = seen[p];
 
     /* Masked port: the pending bit only. */
-    mask(p);
-    events_on();
-    expect_eq(send(p), 0);
-    check(is_pending(p), "masked port %u not pending after send", p);
+    event_mask(p);
+    event_upcalls_on(vi);
+    expect_eq(event_send(p), 0);
+    check(event_pending(p), "masked port %u not pending after send", p);
     expect_eq(upcalls, before);
     expect_eq(vi->evtchn_pending_sel & (1UL << (p / 64)), 0);
     /* EVTCHNOP_unmask delivers it. */
-    expect_eq(unmask(p), 0);
+    expect_eq(event_unmask(p), 0);
     expect_eq(upcalls - before, 1);
     expect_eq(seen[p] - seen0, 1);
 
     /* Upcall mask set: flag and selector set, nothing delivered... */
-    events_off();
-    expect_eq(send(p), 0);
+    event_upcalls_off(vi);
+    expect_eq(event_send(p), 0);
     expect_eq(vi->evtchn_upcall_pending, 1);
     check(vi->evtchn_pending_sel & (1UL << (p / 64)), "selector bit of port %u clear", p);
     expect_eq(upcalls - before, 1);
     /* ... until the guest unmasks and makes a hypercall. */
-    events_on();
+    event_upcalls_on(vi);
     expect_eq(upcalls - before, 2);
     expect_eq(seen[p] - seen0, 2);
-    events_off();
+    event_upcalls_off(vi);
 
     /*
      * Linux's local unmask (events_2l.c) without a hypercall: clear the
      * mask bit and, the port being pending, set the selector bit and the
      * upcall flag itself. The next hypercall with events on delivers it.
      */
-    mask(p);
-    expect_eq(send(p), 0);
+    event_mask(p);
+    expect_eq(event_send(p), 0);
     expect_eq(vi->evtchn_upcall_pending, 0);
     __atomic_fetch_and(&shared_info->evtchn_mask[p / 64], ~(1UL << (p % 64)), __ATOMIC_SEQ_CST);
-    if (is_pending(p) &&
+    if (event_pending(p) &&
         !(__atomic_fetch_or(&vi->evtchn_pending_sel, 1UL << (p / 64), __ATOMIC_SEQ_CST) &
           (1UL << (p / 64))))
         vi->evtchn_upcall_pending = 1;
     expect_eq(upcalls - before, 2);
-    events_on();
+    event_upcalls_on(vi);
     expect_eq(upcalls - before, 3);
     expect_eq(seen[p] - seen0, 3);
-    events_off();
+    event_upcalls_off(vi);
     /* EVTCHNOP_unmask of an unmasked port is a no-op. */
-    expect_eq(unmask(p), 0);
+    expect_eq(event_unmask(p), 0);
     expect_eq(upcalls - before, 3);
-    expect_eq(evclose(p), 0);
+    expect_eq(event_close(p), 0);
 }
 
 static void test_interdomain_loopback(void)
@@ -283,8 +236,8 @@ static void test_interdomain_loopback(void)
     expect_eq(s.status, EVTCHNSTAT_unbound);
     expect_eq(s.u.unbound.dom, 0);
     /* A send on an unbound port is dropped. */
-    expect_eq(send(a.port), 0);
-    check(!is_pending(a.port), "unbound port pending");
+    expect_eq(event_send(a.port), 0);
+    check(!event_pending(a.port), "unbound port pending");
 
     memset(&b, 0, sizeof(b));
     b.remote_dom = DOMID_SELF;
@@ -299,24 +252,24 @@ static void test_interdomain_loopback(void)
     expect_eq(s.status, EVTCHNSTAT_interdomain);
     expect_eq(s.u.interdomain.port, b.local_port);
     /* Xen raises the new local port once at bind: consume it. */
-    expect_eq(unmask(a.port), 0);
-    expect_eq(unmask(b.local_port), 0);
-    events_on();
+    expect_eq(event_unmask(a.port), 0);
+    expect_eq(event_unmask(b.local_port), 0);
+    event_upcalls_on(vi);
     before = seen[b.local_port];
-    expect_eq(send(a.port), 0);
+    expect_eq(event_send(a.port), 0);
     expect_eq(seen[b.local_port] - before, 1);
     before = seen[a.port];
-    expect_eq(send(b.local_port), 0);
+    expect_eq(event_send(b.local_port), 0);
     expect_eq(seen[a.port] - before, 1);
-    events_off();
+    event_upcalls_off(vi);
     /* Closing one end makes the other unbound again, offered to us. */
-    expect_eq(evclose(b.local_port), 0);
+    expect_eq(event_close(b.local_port), 0);
     expect_eq(status(b.local_port, &s), 0);
     expect_eq(s.status, EVTCHNSTAT_closed);
     expect_eq(status(a.port, &s), 0);
     expect_eq(s.status, EVTCHNSTAT_unbound);
     expect_eq(s.u.unbound.dom, 0);
-    expect_eq(evclose(a.port), 0);
+    expect_eq(event_close(a.port), 0);
 }
 
 static void test_status_kinds(void)
@@ -349,8 +302,8 @@ static void test_status_kinds(void)
         bv.port = d.port;
         expect_eq(HYPERVISOR_event_channel_op(EVTCHNOP_bind_vcpu, &bv), EINVAL);
     }
-    expect_eq(evclose(v.port), 0);
-    expect_eq(evclose(d.port), 0);
+    expect_eq(event_close(v.port), 0);
+    expect_eq(event_close(d.port), 0);
 }
 
 static void test_block(void)
@@ -358,16 +311,16 @@ static void test_block(void)
     uint32_t p = bind_ipi();
     unsigned int before = upcalls;
 
-    expect_eq(unmask(p), 0);
-    events_off();
-    expect_eq(send(p), 0);      /* pending, upcall masked */
+    expect_eq(event_unmask(p), 0);
+    event_upcalls_off(vi);
+    expect_eq(event_send(p), 0);      /* pending, upcall masked */
     expect_eq(upcalls, before);
     /* Block unmasks events; one is pending, so it returns and delivers it. */
     expect_eq(HYPERVISOR_sched_op(SCHEDOP_block, NULL), 0);
     expect_eq(upcalls - before, 1);
     expect_eq(vi->evtchn_upcall_mask, 0);
-    events_off();
-    expect_eq(evclose(p), 0);
+    event_upcalls_off(vi);
+    expect_eq(event_close(p), 0);
 }
 
 static void test_poll(void)
@@ -376,10 +329,10 @@ static void test_poll(void)
     struct sched_poll sp;
     uint64_t t0, t1;
 
-    events_off();
-    mask(p);
+    event_upcalls_off(vi);
+    event_mask(p);
     /* A pending port: back at once. */
-    expect_eq(send(p), 0);
+    expect_eq(event_send(p), 0);
     memset(&sp, 0, sizeof(sp));
     set_xen_guest_handle(sp.ports, &p);
     sp.nr_ports = 1;
@@ -399,8 +352,8 @@ static void test_poll(void)
           (unsigned long)(t1 - t0));
     check(t1 < t0 + 2000000000UL, "poll took %lu ns for a 20 ms timeout",
           (unsigned long)(t1 - t0));
-    check(!is_pending(p), "port %u pending after the timeout", p);
-    expect_eq(evclose(p), 0);
+    check(!event_pending(p), "port %u pending after the timeout", p);
+    expect_eq(event_close(p), 0);
 }
 
 static void test_reset(void)
@@ -414,7 +367,7 @@ static void test_reset(void)
     expect_eq(s.status, EVTCHNSTAT_closed);
     expect_eq(status(q, &s), 0);
     expect_eq(s.status, EVTCHNSTAT_closed);
-    expect_eq(evclose(p), EINVAL);
+    expect_eq(event_close(p), EINVAL);
 }
 
 void guest_main(void)
@@ -432,5 +385,5 @@ void guest_main(void)
     test_block();
     test_poll();
     test_reset();
-    events_off();
+    event_upcalls_off(vi);
 }

@@ -17,6 +17,7 @@
  * non-canonical, the last byte before an unmapped page) for every command
  * (-EFAULT); SCHEDOP_poll with too many ports, a bad port, a bad array.
  */
+#include "event.h"
 #include "guest.h"
 #include "mm.h"
 #include "test.h"
@@ -82,27 +83,6 @@ static long op(int cmd, void *arg)
     return HYPERVISOR_event_channel_op(cmd, arg);
 }
 
-static long send(uint32_t port)
-{
-    struct evtchn_send s = { .port = port };
-
-    return op(EVTCHNOP_send, &s);
-}
-
-static long evclose(uint32_t port)
-{
-    struct evtchn_close c = { .port = port };
-
-    return op(EVTCHNOP_close, &c);
-}
-
-static long unmask(uint32_t port)
-{
-    struct evtchn_unmask u = { .port = port };
-
-    return op(EVTCHNOP_unmask, &u);
-}
-
 static long reset_self(void)
 {
     struct evtchn_reset r = { .dom = DOMID_SELF };
@@ -122,21 +102,21 @@ static void test_bad_ports(void)
         struct evtchn_set_priority sp = { .port = p, .priority = 0 };
         struct evtchn_bind_interdomain bi = { .remote_dom = DOMID_SELF, .remote_port = p };
 
-        expect_eq_what("close", evclose(p), EINVAL);
-        expect_eq_what("send", send(p), EINVAL);
-        expect_eq_what("unmask", unmask(p), EINVAL);
+        expect_eq_what("close", event_close(p), EINVAL);
+        expect_eq_what("send", event_send(p), EINVAL);
+        expect_eq_what("unmask", event_unmask(p), EINVAL);
         expect_eq_what("status", op(EVTCHNOP_status, &s), EINVAL);
         expect_eq_what("bind_vcpu", op(EVTCHNOP_bind_vcpu, &bv), EINVAL);
         expect_eq_what("set_priority", op(EVTCHNOP_set_priority, &sp), EINVAL);
         expect_eq_what("bind_interdomain", op(EVTCHNOP_bind_interdomain, &bi), EINVAL);
     }
     /* Port 0 is reserved: never closed, never sent on. */
-    expect_eq(evclose(0), EINVAL);
-    expect_eq(send(0), EINVAL);
-    expect_eq(unmask(0), 0);
+    expect_eq(event_close(0), EINVAL);
+    expect_eq(event_send(0), EINVAL);
+    expect_eq(event_unmask(0), 0);
     /* A free port inside the table: closed, not sendable, not closable. */
-    expect_eq(send(77), EINVAL);
-    expect_eq(evclose(77), EINVAL);
+    expect_eq(event_send(77), EINVAL);
+    expect_eq(event_close(77), EINVAL);
 }
 
 static void test_bad_virqs(void)
@@ -166,10 +146,10 @@ static void test_bad_virqs(void)
     expect_eq(op(EVTCHNOP_bind_virq, &b), 0);
     expect_eq(op(EVTCHNOP_bind_virq, &b), EEXIST);
     /* A VIRQ port is not for sending; closing twice fails the second time. */
-    expect_eq(send(first), EINVAL);
-    expect_eq(evclose(first), 0);
-    expect_eq(evclose(first), EINVAL);
-    expect_eq(send(first), EINVAL);
+    expect_eq(event_send(first), EINVAL);
+    expect_eq(event_close(first), 0);
+    expect_eq(event_close(first), EINVAL);
+    expect_eq(event_send(first), EINVAL);
     expect_eq(reset_self(), 0);
 }
 
@@ -251,7 +231,7 @@ static void test_exhaust(void)
         expect_eq(op(EVTCHNOP_bind_virq, &v), ENOSPC);
     }
     /* One freed port is the next one handed out. */
-    expect_eq(evclose(2049), 0);
+    expect_eq(event_close(2049), 0);
     expect_eq(op(EVTCHNOP_bind_ipi, &b), 0);
     expect_eq(b.port, 2049);
     expect_eq(reset_self(), 0);
@@ -278,31 +258,31 @@ static void test_unmask_storm(void)
     vi->evtchn_upcall_mask = 0;
     barrier();
     /* Masked and pending: the first unmask delivers, the rest find nothing. */
-    expect_eq(send(p), 0);
+    expect_eq(event_send(p), 0);
     expect_eq(upcalls, 0);
     for (unsigned int i = 0; i < 5000; i++)
-        expect_eq_what("unmask", unmask(p), 0);
+        expect_eq_what("unmask", event_unmask(p), 0);
     expect_eq(upcalls, 1);
     expect_eq(handled, 1);
     /* Remask and unmask 5000 times with one event: still one upcall. */
-    expect_eq(send(p), 0);
+    expect_eq(event_send(p), 0);
     expect_eq(handled, 2);
     for (unsigned int i = 0; i < 5000; i++) {
         __atomic_fetch_or(&shared_info->evtchn_mask[p / 64], 1UL << (p % 64), __ATOMIC_SEQ_CST);
-        expect_eq_what("remask/unmask", unmask(p), 0);
+        expect_eq_what("remask/unmask", event_unmask(p), 0);
     }
     expect_eq(handled, 2);
     /* Free, reserved and invalid ports. */
     for (unsigned int i = 0; i < 5000; i++) {
-        expect_eq_what("unmask free", unmask(100 + i % 20), 0);
-        expect_eq_what("unmask port 0", unmask(0), 0);
+        expect_eq_what("unmask free", event_unmask(100 + i % 20), 0);
+        expect_eq_what("unmask port 0", event_unmask(0), 0);
         if (i % 10 == 0)
-            expect_eq_what("unmask invalid", unmask(4096 + i), EINVAL);
+            expect_eq_what("unmask invalid", event_unmask(4096 + i), EINVAL);
     }
     expect_eq(handled, 2);
     /* A flood of sends: one event each, none lost, none doubled. */
     for (unsigned int i = 0; i < 2000; i++)
-        expect_eq_what("send", send(p), 0);
+        expect_eq_what("send", event_send(p), 0);
     expect_eq(handled, 2002);
     vi->evtchn_upcall_mask = 1;
     barrier();
@@ -341,7 +321,7 @@ static void test_poll_abuse(void)
     expect_eq(HYPERVISOR_sched_op(SCHEDOP_poll, NULL), EFAULT);
     /* 128 ports, one pending: back at once. */
     ports[0] = b.port;
-    expect_eq(send(b.port), 0);
+    expect_eq(event_send(b.port), 0);
     set_xen_guest_handle(sp.ports, ports);
     sp.nr_ports = 128;
     expect_eq(HYPERVISOR_sched_op(SCHEDOP_poll, &sp), 0);

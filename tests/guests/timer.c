@@ -20,6 +20,7 @@
  * for the past; SCHEDOP_block with only a timer pending sleeps until the
  * timer's upcall wakes it.
  */
+#include "event.h"
 #include "guest.h"
 #include "mm.h"
 #include "pvclock.h"
@@ -97,21 +98,6 @@ void timer_upcall(void)
 }
 
 /* ---- Helpers ---- */
-
-static void events_on(void)
-{
-    barrier();
-    vi->evtchn_upcall_mask = 0;
-    barrier();
-    /* Linux's check_events: any hypercall returns through the delivery path. */
-    (void)HYPERVISOR_xen_version(XENVER_version, NULL);
-}
-
-static void events_off(void)
-{
-    vi->evtchn_upcall_mask = 1;
-    barrier();
-}
 
 static long set_singleshot(uint64_t deadline, uint32_t flags)
 {
@@ -206,7 +192,7 @@ static void test_setup(void)
     struct evtchn_bind_virq b = { .virq = VIRQ_TIMER, .vcpu = 0 };
     struct evtchn_unmask u;
 
-    events_off();
+    event_upcalls_off(vi);
     expect_eq(HYPERVISOR_callback_op(CALLBACKOP_register, &cb), 0);
     for (unsigned int w = 0; w < 64; w++)
         shared_info->evtchn_mask[w] = ~0UL;
@@ -223,7 +209,7 @@ static void test_default_periodic(void)
     unsigned int before;
     uint64_t t0;
 
-    events_on();
+    event_upcalls_on(vi);
     before = timer_events;
     t0 = system_ns();
     spin_ns(MS(100));
@@ -382,14 +368,14 @@ static void test_block_until_timer(void)
     unsigned int before = timer_events, blocks = 0;
     uint64_t d, t1;
 
-    events_off();
+    event_upcalls_off(vi);
     d = system_ns() + MS(20);
     expect_eq(set_singleshot(d, 0), 0);
     while (timer_events == before && system_ns() < d + LATE_OK) {
         /* Block clears the upcall mask; the wake-up delivers on the way back. */
         expect_eq(HYPERVISOR_sched_op(SCHEDOP_block, NULL), 0);
         blocks++;
-        events_off();
+        event_upcalls_off(vi);
     }
     t1 = system_ns();
     expect_eq(timer_events - before, 1);
@@ -398,7 +384,7 @@ static void test_block_until_timer(void)
     check(t1 >= d, "block returned %lu ns before the timer", (unsigned long)(d - t1));
     check(blocks <= 3, "SCHEDOP_block returned %u times before the 20 ms timer woke it",
           blocks);
-    events_on();
+    event_upcalls_on(vi);
 }
 
 void guest_main(void)
@@ -417,6 +403,6 @@ void guest_main(void)
     test_periodic();
     test_set_timer_op();
     test_block_until_timer();
-    events_off();
+    event_upcalls_off(vi);
     expect_eq(other_events, 0);
 }

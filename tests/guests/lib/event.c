@@ -41,3 +41,37 @@ long event_send(evtchn_port_t port)
 
     return HYPERVISOR_event_channel_op(EVTCHNOP_send, &send);
 }
+
+long event_unmask(evtchn_port_t port)
+{
+    struct evtchn_unmask u = { .port = port };
+
+    return HYPERVISOR_event_channel_op(EVTCHNOP_unmask, &u);
+}
+
+long event_close(evtchn_port_t port)
+{
+    struct evtchn_close c = { .port = port };
+
+    return HYPERVISOR_event_channel_op(EVTCHNOP_close, &c);
+}
+
+void event_mask(evtchn_port_t port)
+{
+    __atomic_fetch_or(&shared_info->evtchn_mask[port / 64], 1UL << (port % 64),
+                      __ATOMIC_SEQ_CST);
+}
+
+void event_upcalls_on(struct vcpu_info *vi)
+{
+    barrier();
+    vi->evtchn_upcall_mask = 0;
+    barrier();
+    (void)HYPERVISOR_xen_version(XENVER_version, NULL);
+}
+
+void event_upcalls_off(struct vcpu_info *vi)
+{
+    vi->evtchn_upcall_mask = 1;
+    barrier();
+}

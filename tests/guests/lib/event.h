@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Event channels by their pending bits, for guests that run with events
- * masked (no upcall): test a port, clear it, wait for it with
- * SCHEDOP_poll, send on it. Needs map_shared_info().
+ * Event channels from a guest: by their pending bits, for guests that run
+ * with events masked (test a port, clear it, wait for it with
+ * SCHEDOP_poll), the one-port event_channel_op calls, and the upcall mask.
+ * Needs map_shared_info().
  */
 #ifndef GUEST_EVENT_H
 #define GUEST_EVENT_H
@@ -18,7 +19,19 @@ void event_clear(evtchn_port_t port);
  */
 bool event_wait(evtchn_port_t port, unsigned int timeout_ms);
 
-/* EVTCHNOP_send on port. */
+/* EVTCHNOP_send, EVTCHNOP_unmask and EVTCHNOP_close on port. */
 long event_send(evtchn_port_t port);
+long event_unmask(evtchn_port_t port);
+long event_close(evtchn_port_t port);
+
+/* Set port's mask bit in shared_info (the guest's own half of masking). */
+void event_mask(evtchn_port_t port);
+
+/*
+ * Clear vi's upcall mask and make a hypercall, so an event already
+ * pending is delivered now (Linux's check_events); and set it again.
+ */
+void event_upcalls_on(struct vcpu_info *vi);
+void event_upcalls_off(struct vcpu_info *vi);
 
 #endif /* GUEST_EVENT_H */
