@@ -67,33 +67,18 @@ static volatile unsigned int masked_inside;     /* callbacks entered with events
 
 static struct vcpu_info *vi;
 
+static void count_port(evtchn_port_t port)
+{
+    seen[port]++;
+    last_port = port;
+}
+
 void evtchn_upcall(void)
 {
-    xen_ulong_t sel;
-
     upcalls++;
     if (vi->evtchn_upcall_mask)
         masked_inside++;
-    /* Linux's order: the flag first, then the selector, then the words. */
-    __atomic_store_n(&vi->evtchn_upcall_pending, 0, __ATOMIC_SEQ_CST);
-    sel = __atomic_exchange_n(&vi->evtchn_pending_sel, 0, __ATOMIC_SEQ_CST);
-    while (sel) {
-        unsigned int w = (unsigned int)__builtin_ctzl(sel);
-        xen_ulong_t bits;
-
-        sel &= sel - 1;
-        bits = __atomic_load_n(&shared_info->evtchn_pending[w], __ATOMIC_SEQ_CST) &
-               ~__atomic_load_n(&shared_info->evtchn_mask[w], __ATOMIC_SEQ_CST);
-        while (bits) {
-            unsigned int b = (unsigned int)__builtin_ctzl(bits);
-            unsigned int port = w * 64 + b;
-
-            bits &= bits - 1;
-            __atomic_fetch_and(&shared_info->evtchn_pending[w], ~(1UL << b), __ATOMIC_SEQ_CST);
-            seen[port]++;
-            last_port = port;
-        }
-    }
+    event_scan(vi, count_port);
 }
 
 /* ---- Helpers ---- */

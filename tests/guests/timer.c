@@ -69,32 +69,19 @@ static uint64_t system_ns(void)
     return pvclock_ns(&vi->time);
 }
 
+static void count_port(evtchn_port_t port)
+{
+    if (port == timer_port) {
+        last_event_ns = system_ns();
+        timer_events++;
+    } else {
+        other_events++;
+    }
+}
+
 void timer_upcall(void)
 {
-    xen_ulong_t sel;
-
-    __atomic_store_n(&vi->evtchn_upcall_pending, 0, __ATOMIC_SEQ_CST);
-    sel = __atomic_exchange_n(&vi->evtchn_pending_sel, 0, __ATOMIC_SEQ_CST);
-    while (sel) {
-        unsigned int w = (unsigned int)__builtin_ctzl(sel);
-        xen_ulong_t bits;
-
-        sel &= sel - 1;
-        bits = __atomic_load_n(&shared_info->evtchn_pending[w], __ATOMIC_SEQ_CST) &
-               ~__atomic_load_n(&shared_info->evtchn_mask[w], __ATOMIC_SEQ_CST);
-        while (bits) {
-            unsigned int b = (unsigned int)__builtin_ctzl(bits);
-
-            bits &= bits - 1;
-            __atomic_fetch_and(&shared_info->evtchn_pending[w], ~(1UL << b), __ATOMIC_SEQ_CST);
-            if (w * 64 + b == timer_port) {
-                last_event_ns = system_ns();
-                timer_events++;
-            } else {
-                other_events++;
-            }
-        }
-    }
+    event_scan(vi, count_port);
 }
 
 /* ---- Helpers ---- */

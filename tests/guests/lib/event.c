@@ -75,3 +75,26 @@ void event_upcalls_off(struct vcpu_info *vi)
     vi->evtchn_upcall_mask = 1;
     barrier();
 }
+
+void event_scan(struct vcpu_info *vi, void (*handle)(evtchn_port_t port))
+{
+    xen_ulong_t sel;
+
+    __atomic_store_n(&vi->evtchn_upcall_pending, 0, __ATOMIC_SEQ_CST);
+    sel = __atomic_exchange_n(&vi->evtchn_pending_sel, 0, __ATOMIC_SEQ_CST);
+    while (sel) {
+        unsigned int w = (unsigned int)__builtin_ctzl(sel);
+        xen_ulong_t bits;
+
+        sel &= sel - 1;
+        bits = __atomic_load_n(&shared_info->evtchn_pending[w], __ATOMIC_SEQ_CST) &
+               ~__atomic_load_n(&shared_info->evtchn_mask[w], __ATOMIC_SEQ_CST);
+        while (bits) {
+            unsigned int b = (unsigned int)__builtin_ctzl(bits);
+
+            bits &= bits - 1;
+            __atomic_fetch_and(&shared_info->evtchn_pending[w], ~(1UL << b), __ATOMIC_SEQ_CST);
+            handle(w * 64 + b);
+        }
+    }
+}

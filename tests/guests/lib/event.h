@@ -34,4 +34,11 @@ void event_mask(evtchn_port_t port);
 void event_upcalls_on(struct vcpu_info *vi);
 void event_upcalls_off(struct vcpu_info *vi);
 
+/*
+ * An upcall's work, in Linux's order (the upcall flag, then the selector,
+ * then the words): every pending, unmasked port has its pending bit
+ * cleared and is handed to handle(port).
+ */
+void event_scan(struct vcpu_info *vi, void (*handle)(evtchn_port_t port));
+
 #endif /* GUEST_EVENT_H */
